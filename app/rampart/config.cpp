@@ -1,0 +1,362 @@
+#include "app/rampart/config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "app/rampart/config_reader.h"
+
+#ifndef RAMPART_DRIVERS_DIR
+#define RAMPART_DRIVERS_DIR ""
+#endif
+
+namespace rampart::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kDrivers = {"net_pcap", "net_af_packet", "net_tap", "net_ring",
+                                           "net_null", "pci"};
+const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn",
+                                             "error", "critical", "off"};
+const std::vector<std::string> kPolicies = {"bump", "reflect", "drop"};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+bool valid_name(const std::string& s) {
+  return !s.empty() && s.size() <= 32 &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+         });
+}
+
+void apply_override(toml::table& root, const Override& o, std::set<std::string>& overridden) {
+  const auto parts = split(o.key, '.');
+  for (const auto& p : parts)
+    if (p.empty()) throw ConfigError("--set " + o.key + ": empty component in key");
+  toml::table* t = &root;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    toml::node* n = t->get(parts[i]);
+    if (!n) {
+      t->insert(parts[i], toml::table{});
+      n = t->get(parts[i]);
+    }
+    if (!n->is_table())
+      throw ConfigError("--set " + o.key + ": '" + parts[i] + "' is not a table in the config");
+    t = n->as_table();
+  }
+  // A value that reads as TOML (number, bool, array, quoted string) keeps its type; anything
+  // else (a path, a bare word) is a string, so shells need no extra quoting.
+  try {
+    toml::table doc = toml::parse("v = " + o.value);
+    t->insert_or_assign(parts.back(), *doc.get("v"));
+  } catch (const toml::parse_error&) {
+    t->insert_or_assign(parts.back(), o.value);
+  }
+  overridden.insert(o.key);
+}
+
+toml::table parse_file(const std::string& path) {
+  try {
+    return toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream out;
+    out << path << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    throw ConfigError(out.str());
+  }
+}
+
+std::string scalar_text(const toml::node& n, ConfigReader& r, const std::string& key) {
+  if (n.is_string()) return n.as_string()->get();
+  if (n.is_integer()) return std::to_string(n.as_integer()->get());
+  if (n.is_boolean()) return n.as_boolean()->get() ? "1" : "0";
+  r.fail(key, "device arguments must be strings, integers or booleans");
+}
+
+fs::path find_profile(const std::string& profile, const std::string& config_path) {
+  const fs::path config_dir = fs::path(config_path).parent_path();
+  if (profile.find('/') != std::string::npos || profile.ends_with(".toml")) {
+    fs::path p(profile);
+    return p.is_absolute() ? p : config_dir / p;
+  }
+  for (const auto& dir : drivers_config_dirs(config_path)) {
+    fs::path p = fs::path(dir) / (profile + ".toml");
+    if (fs::exists(p)) return p;
+  }
+  return {};
+}
+
+PortSettings read_port(const std::string& name, const toml::table& port_tbl,
+                       const std::string& config_path, const std::set<std::string>& overridden) {
+  const std::string prefix = "ports." + name;
+  if (!valid_name(name))
+    ConfigReader::fail_at(&port_tbl, prefix,
+                          "port names are 1-32 characters of letters, digits and '_'", &overridden);
+  ConfigReader first(port_tbl, prefix, &overridden);
+  const std::string profile = first.string("profile", "");
+
+  // The profile gives defaults; the port's own keys win, and its args add to the profile's.
+  toml::table merged;
+  if (!profile.empty()) {
+    const fs::path p = find_profile(profile, config_path);
+    if (p.empty() || !fs::exists(p))
+      first.fail("profile", "no port profile '" + profile + "' (looked in drivers-config directories)");
+    merged = parse_file(p.string());
+  }
+  for (const auto& [k, v] : port_tbl) {
+    if (k.str() == "args" && v.is_table() && merged.get("args") && merged.get("args")->is_table()) {
+      toml::table* dst = merged.get("args")->as_table();
+      for (const auto& [ak, av] : *v.as_table()) dst->insert_or_assign(ak, av);
+    } else {
+      merged.insert_or_assign(k, v);
+    }
+  }
+
+  ConfigReader r(merged, prefix, &overridden);
+  PortSettings s;
+  s.name = name;
+  s.profile = r.string("profile", "");
+  if (!r.has("driver")) r.fail("driver", "missing (set it in the port or its profile)");
+  s.driver = r.one_of("driver", "", kDrivers);
+  if (const toml::table* args = r.table("args")) {
+    ConfigReader ar(*args, prefix + ".args", &overridden);
+    for (const auto& [k, v] : *args) {
+      const std::string key(k.str());
+      std::string value = scalar_text(v, ar, key);
+      // An empty value removes a profile's argument (e.g. --set ports.p.args.tx_pcap=).
+      if (!value.empty()) s.args.emplace_back(key, std::move(value));
+    }
+  }
+  s.pci = r.string("pci", "");
+  if (s.driver == "pci" && s.pci.empty()) r.fail("pci", "a PCI port needs its address, e.g. 0000:03:00.0");
+  if (s.driver != "pci" && !s.pci.empty()) r.fail("pci", "only ports with driver = \"pci\" take a PCI address");
+  s.rx_desc = static_cast<uint16_t>(r.integer("rx_desc", s.rx_desc, 32, 32768));
+  s.tx_desc = static_cast<uint16_t>(r.integer("tx_desc", s.tx_desc, 32, 32768));
+  s.promiscuous = r.boolean("promiscuous", s.promiscuous);
+  s.rss = r.boolean("rss", s.rss);
+  s.rx_checksum_offload = r.boolean("rx_checksum_offload", s.rx_checksum_offload);
+  s.peer = r.string("peer", "");
+  r.string("description", "");  // free text for operators
+  r.finish();
+  return s;
+}
+
+void read_pipeline(ConfigReader& top, Config& cfg, const std::set<std::string>& overridden) {
+  const toml::table* t = top.table("pipeline");
+  if (!t) return;
+  ConfigReader r(*t, "pipeline", &overridden);
+  cfg.pipeline.burst = static_cast<uint16_t>(r.integer("burst", cfg.pipeline.burst, 1, 64));
+  cfg.pipeline.ring_size = static_cast<uint32_t>(r.integer("ring_size", cfg.pipeline.ring_size, 64, 1 << 20));
+  if ((cfg.pipeline.ring_size & (cfg.pipeline.ring_size - 1)) != 0)
+    r.fail("ring_size", "must be a power of two");
+  cfg.pipeline.drain_us = static_cast<uint32_t>(r.integer("drain_us", cfg.pipeline.drain_us, 1, 100000));
+  if (const toml::table* lt = r.table("lcores")) {
+    for (const auto& [k, v] : *lt) {
+      const std::string key(k.str());
+      const std::string path = "pipeline.lcores." + key;
+      char* end = nullptr;
+      const unsigned long id = std::strtoul(key.c_str(), &end, 10);
+      if (key.empty() || *end != '\0' || id >= 1024)
+        ConfigReader::fail_at(&v, path, "lcore keys are lcore ids, e.g. [pipeline.lcores.1]", &overridden);
+      if (!v.is_table()) ConfigReader::fail_at(&v, path, "expected a table", &overridden);
+      ConfigReader lr(*v.as_table(), path, &overridden);
+      LcoreSettings ls;
+      ls.lcore = static_cast<unsigned>(id);
+      for (const auto& rx : lr.strings("rx", {})) {
+        const auto colon = rx.find(':');
+        const std::string port = rx.substr(0, colon);
+        long q = 0;
+        if (colon != std::string::npos) {
+          const std::string qs = rx.substr(colon + 1);
+          char* qend = nullptr;
+          q = std::strtol(qs.c_str(), &qend, 10);
+          if (qs.empty() || *qend != '\0' || q < 0 || q > 1023)
+            lr.fail("rx", "'" + rx + "' is not PORT or PORT:QUEUE");
+        }
+        if (!cfg.port(port)) lr.fail("rx", "no port named '" + port + "'");
+        ls.rx.emplace_back(port, static_cast<uint16_t>(q));
+      }
+      for (const auto& name : lr.strings("stages", {})) {
+        auto id_opt = core::stage_from_string(name);
+        if (!id_opt) lr.fail("stages", "unknown stage '" + name + "' (classify, arp, dns, tcp, other, tx)");
+        if (std::find(ls.stages.begin(), ls.stages.end(), *id_opt) != ls.stages.end())
+          lr.fail("stages", "stage '" + name + "' listed twice");
+        ls.stages.push_back(*id_opt);
+      }
+      if (!ls.rx.empty() && std::find(ls.stages.begin(), ls.stages.end(), core::StageId::classify) == ls.stages.end())
+        lr.fail("stages", "an lcore that polls RX queues must run classify");
+      lr.finish();
+      cfg.pipeline.lcores.push_back(std::move(ls));
+    }
+  }
+  r.finish();
+
+  if (!cfg.pipeline.lcores.empty()) {
+    std::set<std::pair<std::string, uint16_t>> seen;
+    for (const auto& l : cfg.pipeline.lcores)
+      for (const auto& rx : l.rx)
+        if (!seen.insert(rx).second)
+          throw ConfigError(cfg.path + ": key 'pipeline.lcores': RX queue " + rx.first + ":" +
+                            std::to_string(rx.second) + " is polled by two lcores");
+    for (size_t s = 0; s < core::kStageCount; ++s) {
+      const auto id = static_cast<core::StageId>(s);
+      const bool placed = std::any_of(cfg.pipeline.lcores.begin(), cfg.pipeline.lcores.end(), [&](const auto& l) {
+        return std::find(l.stages.begin(), l.stages.end(), id) != l.stages.end();
+      });
+      if (!placed)
+        throw ConfigError(cfg.path + ": key 'pipeline.lcores': stage '" + std::string(core::to_string(id)) +
+                          "' runs on no lcore");
+    }
+  }
+}
+
+void read_stages(ConfigReader& top, Config& cfg, const std::set<std::string>& overridden) {
+  for (core::StageId id : {core::StageId::arp, core::StageId::dns, core::StageId::tcp, core::StageId::other})
+    cfg.paths[id] = PathPolicy{};
+  const toml::table* t = top.table("stages");
+  if (!t) return;
+  ConfigReader r(*t, "stages", &overridden);
+  if (const toml::table* c = r.table("classify")) {
+    ConfigReader cr(*c, "stages.classify", &overridden);
+    const auto ports = cr.integers("dns_ports", {53}, 1, 65535);
+    if (ports.empty() || ports.size() > classify::ClassifyStage::kMaxDnsPorts)
+      cr.fail("dns_ports", "give 1 to 8 ports");
+    cfg.classify.dns_ports.assign(ports.begin(), ports.end());
+    cfg.classify.verify_ipv4_checksum = cr.boolean("verify_ipv4_checksum", true);
+    const auto paths = cr.strings("verify_l4_checksum", {"dns", "tcp"});
+    cfg.classify.verify_l4_checksum.fill(false);
+    for (const auto& p : paths) {
+      if (p == "arp") continue;  // ARP has no L4 checksum
+      if (p == "dns") cfg.classify.verify_l4_checksum[static_cast<size_t>(core::Path::dns)] = true;
+      else if (p == "tcp") cfg.classify.verify_l4_checksum[static_cast<size_t>(core::Path::tcp)] = true;
+      else if (p == "other") cfg.classify.verify_l4_checksum[static_cast<size_t>(core::Path::other)] = true;
+      else cr.fail("verify_l4_checksum", "unknown path '" + p + "' (dns, tcp, other)");
+    }
+    cr.finish();
+  }
+  for (core::StageId id : {core::StageId::arp, core::StageId::dns, core::StageId::tcp, core::StageId::other}) {
+    const std::string name(core::to_string(id));
+    if (const toml::table* s = r.table(name)) {
+      ConfigReader sr(*s, "stages." + name, &overridden);
+      PathPolicy& p = cfg.paths[id];
+      p.policy = *forward::policy_from_string(sr.one_of("policy", "bump", kPolicies));
+      p.reflect_swap_mac = sr.boolean("reflect_swap_mac", true);
+      sr.finish();
+    }
+  }
+  if (r.table("tx")) {
+    // The TX stage has no settings yet; accept an empty table for symmetry.
+    ConfigReader tr(*top.table("stages")->get("tx")->as_table(), "stages.tx", &overridden);
+    tr.finish();
+  }
+  r.finish();
+}
+
+}  // namespace
+
+std::string PortSettings::devargs() const {
+  std::string out;
+  for (const auto& [k, v] : args) out += (out.empty() ? "" : ",") + k + "=" + v;
+  return out;
+}
+
+bool PortSettings::reads_pcap_file() const {
+  if (driver != "net_pcap") return false;
+  bool rx_pcap = false;
+  for (const auto& [k, v] : args) {
+    if (k == "rx_pcap") rx_pcap = true;
+    if (k == "infinite_rx" && v != "0") return false;
+  }
+  return rx_pcap;
+}
+
+const PortSettings* Config::port(const std::string& name) const {
+  for (const auto& p : ports)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::vector<std::string> drivers_config_dirs(const std::string& config_path) {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("RAMPART_DRIVERS_CONFIG")) dirs.emplace_back(env);
+  const fs::path config_dir = fs::path(config_path).parent_path();
+  dirs.push_back((config_dir / "drivers-config").string());
+  dirs.push_back((config_dir.parent_path() / "drivers-config").string());
+  if (std::string(RAMPART_DRIVERS_DIR).size()) dirs.emplace_back(RAMPART_DRIVERS_DIR);
+  dirs.emplace_back("/usr/local/share/rampart/drivers-config");
+  return dirs;
+}
+
+Config load_config(const std::string& path, const std::vector<Override>& overrides) {
+  if (!fs::exists(path)) throw ConfigError(path + ": no such file");
+  toml::table root = parse_file(path);
+  std::set<std::string> overridden;
+  for (const auto& o : overrides) apply_override(root, o, overridden);
+
+  Config cfg;
+  cfg.path = path;
+  ConfigReader top(root, "", &overridden);
+
+  if (const toml::table* t = top.table("eal")) {
+    ConfigReader r(*t, "eal", &overridden);
+    cfg.eal.args = r.strings("args", {});
+    cfg.eal.lcores = r.string("lcores", cfg.eal.lcores);
+    cfg.eal.file_prefix = r.string("file_prefix", cfg.eal.file_prefix);
+    if (cfg.eal.file_prefix.empty() || cfg.eal.file_prefix.find('/') != std::string::npos)
+      r.fail("file_prefix", "must be a non-empty name without '/'");
+    cfg.eal.memory_mb = r.integer("memory_mb", 0, 0, 1 << 20);
+    cfg.eal.no_huge = r.boolean("no_huge", false);
+    cfg.eal.no_pci = r.boolean("no_pci", false);
+    r.finish();
+  }
+  if (const toml::table* t = top.table("log")) {
+    ConfigReader r(*t, "log", &overridden);
+    cfg.log_level = r.one_of("level", cfg.log_level, kLogLevels);
+    r.finish();
+  }
+  if (const toml::table* t = top.table("mempool")) {
+    ConfigReader r(*t, "mempool", &overridden);
+    cfg.mempool.mbufs = static_cast<uint32_t>(r.integer("mbufs", cfg.mempool.mbufs, 1024, 1 << 26));
+    cfg.mempool.cache = static_cast<uint32_t>(r.integer("cache", cfg.mempool.cache, 0, 512));
+    cfg.mempool.data_room = static_cast<uint16_t>(r.integer("data_room", cfg.mempool.data_room, 256, 65535));
+    r.finish();
+  }
+  const toml::table* ports = top.table("ports");
+  if (!ports || ports->empty())
+    ConfigReader::fail_at(ports, "ports", "declare at least one port, e.g. [ports.wire0]", &overridden);
+  for (const auto& [k, v] : *ports) {
+    const std::string name(k.str());
+    if (!v.is_table()) ConfigReader::fail_at(&v, "ports." + name, "expected a table", &overridden);
+    cfg.ports.push_back(read_port(name, *v.as_table(), path, overridden));
+  }
+  for (const auto& p : cfg.ports) {
+    if (!p.peer.empty() && !cfg.port(p.peer))
+      ConfigReader::fail_at(ports->get(p.name)->as_table()->get("peer"), "ports." + p.name + ".peer",
+                            "no port named '" + p.peer + "'", &overridden);
+  }
+  read_pipeline(top, cfg, overridden);
+  read_stages(top, cfg, overridden);
+  top.finish();
+  return cfg;
+}
+
+}  // namespace rampart::app

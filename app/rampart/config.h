@@ -1,0 +1,101 @@
+// The TOML configuration: loaded, overridden by --set, validated, and turned into plain structs.
+// Every key is documented in docs/configuration.md with its default; unknown keys are errors.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "classify/classify_stage.h"
+#include "core/stage_id.h"
+#include "forward/forward_stage.h"
+
+namespace rampart::app {
+
+// A refused configuration: what() reads "FILE:LINE: key 'a.b': reason" (or "--set a.b: reason").
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct EalSettings {
+  std::vector<std::string> args;  // passed to EAL before the command line's own EAL args
+  std::string lcores = "0-1";     // -l, unless the command line gives -l/-c/--lcores
+  std::string file_prefix = "rampart";
+  int64_t memory_mb = 0;          // -m when > 0
+  bool no_huge = false;
+  bool no_pci = false;
+};
+
+struct PortSettings {
+  std::string name;
+  std::string profile;  // drivers-config/<profile>.toml supplies defaults
+  std::string driver;   // net_pcap, net_af_packet, net_tap, net_ring, net_null, or "pci"
+  std::vector<std::pair<std::string, std::string>> args;  // vdev devargs, in order
+  std::string pci;      // PCI address when driver == "pci"
+  uint16_t rx_desc = 1024;
+  uint16_t tx_desc = 1024;
+  bool promiscuous = true;
+  bool rss = true;                  // spread RX over queues with a symmetric key
+  bool rx_checksum_offload = true;  // when the NIC offers it
+  std::string peer;                 // bump-in-the-wire partner port
+
+  std::string vdev_name() const { return driver + "_" + name; }
+  std::string devargs() const;
+  // True when RX reads a finite pcap file: the port drains, so --idle-exit applies.
+  bool reads_pcap_file() const;
+};
+
+struct LcoreSettings {
+  unsigned lcore = 0;
+  std::vector<std::pair<std::string, uint16_t>> rx;  // (port name, queue)
+  std::vector<core::StageId> stages;
+};
+
+struct PipelineSettings {
+  uint16_t burst = 32;
+  uint32_t ring_size = 1024;
+  uint32_t drain_us = 100;
+  std::vector<LcoreSettings> lcores;  // empty: everything on the first worker lcore
+};
+
+struct MempoolSettings {
+  uint32_t mbufs = 16383;
+  uint32_t cache = 256;
+  uint16_t data_room = 2176;  // RTE_MBUF_DEFAULT_BUF_SIZE
+};
+
+struct PathPolicy {
+  forward::Policy policy = forward::Policy::bump;
+  bool reflect_swap_mac = true;
+};
+
+struct Config {
+  std::string path;
+  EalSettings eal;
+  std::string log_level = "info";
+  MempoolSettings mempool;
+  std::vector<PortSettings> ports;  // in file order
+  PipelineSettings pipeline;
+  classify::ClassifyConfig classify;
+  std::map<core::StageId, PathPolicy> paths;  // arp, dns, tcp, other
+
+  const PortSettings* port(const std::string& name) const;
+};
+
+struct Override {
+  std::string key;    // dotted path, e.g. ports.wire0.args.rx_pcap
+  std::string value;  // TOML value; anything that does not parse as one is taken as a string
+};
+
+// Reads `path`, applies overrides, validates. Throws ConfigError.
+Config load_config(const std::string& path, const std::vector<Override>& overrides);
+
+// Where port profiles are looked for (first match wins).
+std::vector<std::string> drivers_config_dirs(const std::string& config_path);
+
+}  // namespace rampart::app

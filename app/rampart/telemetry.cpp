@@ -1,0 +1,162 @@
+#include "app/rampart/telemetry.h"
+
+#include <rte_telemetry.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+namespace rampart::app {
+
+namespace {
+
+// DPDK 22.11's telemetry accepts dict keys of [A-Za-z0-9_/] only (others are silently dropped),
+// nests at most one container inside the top-level dict or array, and carries only integers and
+// strings. normalize() shapes every answer to those rules once, so the socket and the report
+// always say the same thing.
+std::string safe_key(const std::string& k) {
+  std::string out = k.substr(0, RTE_TEL_MAX_STRING_LEN - 1);
+  for (char& c : out) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '/';
+    if (!ok) c = '_';
+  }
+  return out.empty() ? "_" : out;
+}
+
+json::Value scalar(const json::Value& v) {
+  if (v.is_uint() || v.is_int() || v.is_string()) return v;
+  if (v.is_bool()) return json::Value(static_cast<uint64_t>(v.as_bool() ? 1 : 0));
+  if (v.is_double()) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.3f", v.as_double());
+    return json::Value(std::string(buf));
+  }
+  if (v.is_null()) return json::Value("null");
+  return json::Value(json::write(v));  // too deep for DPDK: carried as compact JSON text
+}
+
+json::Value normalize_level(const json::Value& v, int depth) {
+  if (depth < 2 && v.is_object()) {
+    json::Value out = json::Value::object();
+    for (const auto& [k, c] : v.as_object()) out.set(safe_key(k), normalize_level(c, depth + 1));
+    return out;
+  }
+  if (depth < 2 && v.is_array()) {
+    json::Value out = json::Value::array();
+    for (const auto& e : v.as_array()) out.push(normalize_level(e, 2));
+    // DPDK arrays are typed: mixed integer/string arrays become all strings.
+    bool all_int = true;
+    for (const auto& e : out.as_array()) all_int = all_int && (e.is_uint() || e.is_int());
+    if (!all_int)
+      for (auto& e : out.as_array())
+        if (!e.is_string()) e = json::Value(json::write(e));
+    return out;
+  }
+  return scalar(v);
+}
+
+void add_to_dict(rte_tel_data* d, const std::string& key, const json::Value& v) {
+  const char* k = key.c_str();
+  if (v.is_uint()) rte_tel_data_add_dict_u64(d, k, v.as_uint());
+  else if (v.is_int()) rte_tel_data_add_dict_int(d, k, static_cast<int>(v.as_int()));
+  else rte_tel_data_add_dict_string(d, k, v.as_string().c_str());
+}
+
+void fill_array(rte_tel_data* d, const json::Array& a) {
+  bool all_uint = true, all_int = true;
+  for (const auto& e : a) {
+    all_uint = all_uint && e.is_uint();
+    all_int = all_int && (e.is_int() || e.is_uint());
+  }
+  const rte_tel_value_type t = all_uint ? RTE_TEL_U64_VAL : all_int ? RTE_TEL_INT_VAL : RTE_TEL_STRING_VAL;
+  rte_tel_data_start_array(d, t);
+  for (const auto& e : a) {
+    if (t == RTE_TEL_U64_VAL) rte_tel_data_add_array_u64(d, e.as_uint());
+    else if (t == RTE_TEL_INT_VAL) rte_tel_data_add_array_int(d, static_cast<int>(e.as_int()));
+    else rte_tel_data_add_array_string(d, e.as_string().c_str());
+  }
+}
+
+// `v` is already normalized.
+void to_tel(const json::Value& v, rte_tel_data* d) {
+  if (v.is_object()) {
+    rte_tel_data_start_dict(d);
+    for (const auto& [k, child] : v.as_object()) {
+      if (child.is_object() || child.is_array()) {
+        rte_tel_data* c = rte_tel_data_alloc();
+        if (!c) continue;
+        if (child.is_object()) {
+          rte_tel_data_start_dict(c);
+          for (const auto& [ck, cv] : child.as_object()) add_to_dict(c, ck, cv);
+        } else {
+          fill_array(c, child.as_array());
+        }
+        rte_tel_data_add_dict_container(d, k.c_str(), c, 0);
+      } else {
+        add_to_dict(d, k, child);
+      }
+    }
+  } else if (v.is_array()) {
+    fill_array(d, v.as_array());
+  } else {
+    rte_tel_data_string(d, (v.is_string() ? v.as_string() : json::write(v)).c_str());
+  }
+}
+
+int dpdk_callback(const char* cmd, const char* params, rte_tel_data* d) {
+  const TelemetryCommand* c = TelemetryRegistry::instance().find(cmd);
+  if (!c) return -EINVAL;
+  const std::string_view p = params ? std::string_view(params) : std::string_view();
+  to_tel(TelemetryRegistry::instance().answer(*c, p), d);
+  return 0;
+}
+
+}  // namespace
+
+json::Value normalize_for_telemetry(const json::Value& v) { return normalize_level(v, 0); }
+
+json::Value TelemetryRegistry::answer(const TelemetryCommand& c, std::string_view params) const {
+  if (!c.takes_params && !params.empty())
+    return error_answer(c.name + " takes no parameters");
+  try {
+    return normalize_for_telemetry(c.handler(params));
+  } catch (const std::exception& e) {
+    return error_answer(e.what());
+  }
+}
+
+json::Value error_answer(std::string msg) {
+  json::Value v = json::Value::object();
+  v.set("error", std::move(msg));
+  return v;
+}
+
+TelemetryRegistry& TelemetryRegistry::instance() {
+  static TelemetryRegistry registry;
+  return registry;
+}
+
+void TelemetryRegistry::add(TelemetryCommand cmd) { commands_.push_back(std::move(cmd)); }
+
+const TelemetryCommand* TelemetryRegistry::find(std::string_view name) const {
+  for (const auto& c : commands_)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+void TelemetryRegistry::register_with_dpdk() const {
+  for (const auto& c : commands_) {
+    const int rc = rte_telemetry_register_cmd(c.name.c_str(), dpdk_callback, c.help.c_str());
+    if (rc != 0) spdlog::warn("telemetry: cannot register {}: {}", c.name, rc);
+  }
+}
+
+json::Value TelemetryRegistry::snapshot() const {
+  json::Value out = json::Value::object();
+  for (const auto& c : commands_)
+    if (!c.takes_params) out.set(c.name, answer(c, {}));
+  return out;
+}
+
+}  // namespace rampart::app

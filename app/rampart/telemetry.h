@@ -1,0 +1,51 @@
+// Rampart's telemetry commands. Each command builds a json::Value; the same value is served on
+// DPDK's telemetry socket (converted to rte_tel_data) and written into the JSON report, so the
+// report is by construction the final answer of every parameterless command.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json.h"
+
+namespace rampart::app {
+
+// Answers a command; an error answer is sent as {"error": message}.
+using CommandHandler = std::function<json::Value(std::string_view params)>;
+
+struct TelemetryCommand {
+  std::string name;  // "/rampart/stats"
+  std::string help;
+  bool takes_params = false;
+  CommandHandler handler;
+};
+
+class TelemetryRegistry {
+ public:
+  static TelemetryRegistry& instance();
+
+  void add(TelemetryCommand cmd);
+  // Registers every command with rte_telemetry (after rte_eal_init).
+  void register_with_dpdk() const;
+  const TelemetryCommand* find(std::string_view name) const;
+  const std::vector<TelemetryCommand>& commands() const { return commands_; }
+  // The answer as served: handler output normalized for DPDK telemetry, errors as {"error": ...}.
+  json::Value answer(const TelemetryCommand& c, std::string_view params) const;
+  // {"<command>": answer} for every command that takes no parameter.
+  json::Value snapshot() const;
+
+ private:
+  std::vector<TelemetryCommand> commands_;
+};
+
+// Keys limited to [A-Za-z0-9_/], at most two levels, integers and strings only (deeper values as
+// compact JSON text): what DPDK 22.11's telemetry library can carry.
+json::Value normalize_for_telemetry(const json::Value& v);
+
+// Error answer helper: {"error": msg}.
+json::Value error_answer(std::string msg);
+
+}  // namespace rampart::app

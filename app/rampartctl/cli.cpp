@@ -1,0 +1,204 @@
+#include "rampartctl/cli.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string_view>
+
+namespace rampart::ctl {
+
+namespace {
+
+struct CommandInfo {
+  std::string_view name;
+  std::string_view args;
+  std::string_view summary;
+};
+
+// The one list of commands: usage text and resolve() both read it.
+constexpr CommandInfo kCommands[] = {
+    {"info", "", "version, uptime, config file, lcore and port layout"},
+    {"stats", "", "packet counters: totals, per port, per stage"},
+    {"drops", "", "drop counters by reason (non-zero only unless --all)"},
+    {"lcores", "", "per-lcore load: busy/idle polls, packets, cycles per packet"},
+    {"list", "", "every telemetry command the process answers"},
+    {"raw", "COMMAND[,PARAMS] [PARAMS...]", "send any telemetry command, e.g. raw /ethdev/stats,0"},
+    {"help", "[COMMAND]", "this text, or the server's help for a telemetry command"},
+};
+
+const CommandInfo* find_command(std::string_view name) {
+  for (const auto& c : kCommands) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text) {
+  double s = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
+  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(s) || s <= 0 ||
+      s > 3600) {
+    return std::nullopt;
+  }
+  auto ms = static_cast<long long>(std::ceil(s * 1000));
+  return std::chrono::milliseconds(ms);
+}
+
+Request query(std::string telemetry) {
+  Request r;
+  r.kind = Request::Kind::query;
+  r.telemetry = std::move(telemetry);
+  return r;
+}
+
+}  // namespace
+
+ParsedArgs parse_args(const std::vector<std::string>& args) {
+  Options o;
+  bool have_prefix = false;
+  bool want_help = false;
+  bool options_done = false;
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (options_done || a.empty() || a[0] != '-' || a == "-") {
+      positional.emplace_back(a);
+      continue;
+    }
+    if (a == "--") {
+      options_done = true;
+      continue;
+    }
+    // --name=value and --name value are both accepted for options that take a value.
+    std::string_view name = a;
+    std::optional<std::string> inline_value;
+    if (auto eq = a.find('='); eq != std::string_view::npos) {
+      name = a.substr(0, eq);
+      inline_value = std::string(a.substr(eq + 1));
+    }
+    auto value = [&]() -> std::optional<std::string> {
+      if (inline_value) return inline_value;
+      if (i + 1 < args.size()) return args[++i];
+      return std::nullopt;
+    };
+    auto missing = [&] { return ParsedArgs{std::nullopt, std::string(name) + " needs a value"}; };
+    if (name == "--prefix" || name == "-p") {
+      auto v = value();
+      if (!v) return missing();
+      if (v->empty() || v->find('/') != std::string::npos) {
+        return {std::nullopt, "invalid --prefix '" + *v + "'"};
+      }
+      o.prefix = *v;
+      have_prefix = true;
+    } else if (name == "--socket" || name == "-s") {
+      auto v = value();
+      if (!v) return missing();
+      if (v->empty()) return {std::nullopt, "empty --socket path"};
+      o.socket = *v;
+    } else if (name == "--timeout" || name == "-t") {
+      auto v = value();
+      if (!v) return missing();
+      auto t = parse_seconds(*v);
+      if (!t) return {std::nullopt, "invalid --timeout '" + *v + "' (seconds, > 0, <= 3600)"};
+      o.timeout = *t;
+    } else if (inline_value) {
+      return {std::nullopt, "option " + std::string(name) + " takes no value"};
+    } else if (a == "--json" || a == "-j") {
+      o.json = true;
+    } else if (a == "--all" || a == "-a") {
+      o.all = true;
+    } else if (a == "--help" || a == "-h") {
+      want_help = true;
+    } else {
+      return {std::nullopt, "unknown option " + std::string(a)};
+    }
+  }
+  if (have_prefix && !o.socket.empty()) {
+    return {std::nullopt, "--prefix and --socket are mutually exclusive"};
+  }
+  if (want_help) {
+    o.command = "help";  // usage text, whatever else was asked
+    return {std::move(o), ""};
+  }
+  if (positional.empty()) return {std::nullopt, "no command given"};
+  o.command = positional.front();
+  o.args.assign(positional.begin() + 1, positional.end());
+  return {std::move(o), ""};
+}
+
+std::string usage() {
+  std::string u =
+      "usage: rampartctl [--prefix NAME | --socket PATH] [--json] [--timeout S] COMMAND [ARGS...]\n"
+      "\n"
+      "Talks to a running rampart (or any DPDK process) over its telemetry socket,\n"
+      "<runtime-dir>/<prefix>/dpdk_telemetry.v2.\n"
+      "\n"
+      "options:\n"
+      "  -p, --prefix NAME   DPDK --file-prefix of the process (default: rampart)\n"
+      "  -s, --socket PATH   telemetry socket path, instead of --prefix\n"
+      "  -j, --json          print the answer as JSON\n"
+      "  -a, --all           with drops: also show zero counters\n"
+      "  -t, --timeout S     seconds to wait for connect and each answer (default: 5)\n"
+      "  -h, --help          this text\n"
+      "\n"
+      "commands:\n";
+  size_t width = 0;
+  for (const auto& c : kCommands) {
+    width = std::max(width, c.name.size() + (c.args.empty() ? 0 : c.args.size() + 1));
+  }
+  for (const auto& c : kCommands) {
+    std::string head(c.name);
+    if (!c.args.empty()) {
+      head += ' ';
+      head += c.args;
+    }
+    u += "  ";
+    u += head;
+    u.append(width - head.size() + 2, ' ');
+    u += c.summary;
+    u += '\n';
+  }
+  u +=
+      "\n"
+      "exit status: 0 ok, 1 the command was answered with null or an error, 2 usage error,\n"
+      "3 cannot reach the process (no socket, refused, timed out).\n";
+  return u;
+}
+
+Resolved resolve(const Options& o) {
+  const CommandInfo* info = find_command(o.command);
+  if (!info) return {std::nullopt, "unknown command '" + o.command + "'"};
+  const std::string& name = o.command;
+
+  if (name == "help") {
+    if (o.args.empty()) return {Request{Request::Kind::local_usage, "", {}}, ""};
+    if (o.args.size() > 1) return {std::nullopt, "help takes at most one command"};
+    if (o.args[0].empty() || o.args[0][0] != '/') {
+      return {std::nullopt, "help COMMAND wants a telemetry command such as /rampart/stats"};
+    }
+    return {Request{Request::Kind::server_help, o.args[0], {}}, ""};
+  }
+  if (name == "raw") {
+    if (o.args.empty()) return {std::nullopt, "raw needs a telemetry command, e.g. /ethdev/list"};
+    if (o.args[0].empty() || o.args[0][0] != '/') {
+      return {std::nullopt, "telemetry commands start with '/': " + o.args[0]};
+    }
+    // Extra words become parameters, so `raw /ethdev/stats 0` works like dpdk-telemetry.py's
+    // `/ethdev/stats,0`.
+    std::string cmd = o.args[0];
+    for (size_t i = 1; i < o.args.size(); ++i) cmd += "," + o.args[i];
+    return {query(std::move(cmd)), ""};
+  }
+  if (!o.args.empty()) return {std::nullopt, name + " takes no arguments"};
+  if (name == "list") return {query("/"), ""};
+
+  Request r = query("/rampart/" + name);
+  if (name == "drops") {
+    r.render.hide_zero = !o.all;
+    r.render.sort_desc = true;
+    r.render.empty_text = o.all ? "no drop counters" : "no drops (use --all to list every reason)";
+  }
+  return {std::move(r), ""};
+}
+
+}  // namespace rampart::ctl

@@ -1,0 +1,90 @@
+// rampartctl: a friendlier client of the DPDK telemetry socket than dpdk-telemetry.py.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "common/telemetry_client.h"
+#include "rampartctl/cli.h"
+#include "rampartctl/render.h"
+
+namespace {
+
+using namespace rampart;
+
+void print_err(const std::string& msg) { std::fprintf(stderr, "rampartctl: %s\n", msg.c_str()); }
+
+void print_out(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+// Errors before or during the conversation mean the process is unreachable; a reply we cannot
+// use means it answered badly.
+int exit_for(const telemetry::Error& e) {
+  return e.kind == telemetry::ErrorKind::protocol ? ctl::kExitFailed : ctl::kExitUnreachable;
+}
+
+int run(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::fputs(ctl::usage().c_str(), stderr);
+    return ctl::kExitUsage;
+  }
+  auto parsed = ctl::parse_args(args);
+  if (!parsed.options) {
+    print_err(parsed.error + " (see 'rampartctl help')");
+    return ctl::kExitUsage;
+  }
+  const ctl::Options& o = *parsed.options;
+  auto resolved = ctl::resolve(o);
+  if (!resolved.request) {
+    print_err(resolved.error + " (see 'rampartctl help')");
+    return ctl::kExitUsage;
+  }
+  const ctl::Request& req = *resolved.request;
+  if (req.kind == ctl::Request::Kind::local_usage) {
+    print_out(ctl::usage());
+    return ctl::kExitOk;
+  }
+
+  telemetry::Client client;
+  bool ok = o.socket.empty() ? client.connect_prefix(o.prefix, o.timeout)
+                             : client.connect(o.socket, o.timeout);
+  if (!ok) {
+    print_err(client.error().message);
+    return ctl::kExitUnreachable;
+  }
+
+  if (req.kind == ctl::Request::Kind::server_help) {
+    auto text = client.help(req.telemetry);
+    if (!text) {
+      if (client.error().kind != telemetry::ErrorKind::none) {
+        print_err(client.error().message);
+        return exit_for(client.error());
+      }
+      print_err("no help for " + req.telemetry + " (unknown command? see 'rampartctl list')");
+      return ctl::kExitFailed;
+    }
+    print_out(*text + "\n");
+    return ctl::kExitOk;
+  }
+
+  auto data = client.query(req.telemetry);
+  if (!data) {
+    print_err(client.error().message);
+    return exit_for(client.error());
+  }
+  if (data->is_null()) {
+    print_err(req.telemetry +
+              ": no answer (unknown command or bad parameters; see 'rampartctl list')");
+    return ctl::kExitFailed;
+  }
+  print_out(o.json ? json::write(*data, 2) + "\n" : ctl::render(*data, req.render));
+  return ctl::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int rc = run(args);
+  if (std::fflush(stdout) != 0 && rc == ctl::kExitOk) rc = ctl::kExitFailed;
+  return rc;
+}

@@ -1,0 +1,50 @@
+// Classify: parses L2-L4 once into the packet's metadata, drops malformed frames by reason, and
+// picks the path (ARP, DNS, TCP or other). Defence look-ups (lists, rate limits, reputation)
+// will sit here too, after the parse and before the path hand-off.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "core/meta.h"
+#include "core/stage.h"
+
+namespace rampart::classify {
+
+struct ClassifyConfig {
+  std::vector<uint16_t> dns_ports{53};  // UDP or TCP, either direction
+  bool verify_ipv4_checksum = true;
+  // Paths whose L4 checksums are verified (in software when the NIC did not): where a stage acts
+  // on the payload (DNS parsing, TCP state) a corrupt segment must not count.
+  std::array<bool, 5> verify_l4_checksum{false, false, true, true, false};  // by core::Path
+};
+
+class ClassifyStage final : public core::Stage {
+ public:
+  static constexpr size_t kMaxDnsPorts = 8;
+  explicit ClassifyStage(const ClassifyConfig& cfg);
+
+  core::StageId id() const override { return core::StageId::classify; }
+  uint16_t process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) override;
+  void visit_counters(const core::CounterVisitor& visit) const override;
+
+ private:
+  core::Path choose_path(const proto::ParsedPacket& p) const;
+  bool l4_checksum_ok(rte_mbuf* m, const proto::ParsedPacket& p);
+  void classify_one(rte_mbuf* m);
+
+  struct alignas(64) Counters {
+    std::array<core::Counter, 5> path{};  // by core::Path
+    core::Counter ipv4, ipv6, arp, non_ip, vlan, qinq, fragments, ipv4_options, ipv6_ext;
+    core::Counter l4_checksum_sw, l4_checksum_hw;
+  };
+
+  std::array<uint16_t, kMaxDnsPorts> dns_ports_{};
+  uint8_t n_dns_ports_ = 0;
+  proto::ParseOptions parse_opts_;
+  std::array<bool, 5> verify_l4_{};
+  Counters c_;
+};
+
+}  // namespace rampart::classify

@@ -1,0 +1,34 @@
+// Every way a packet can die, as a named counter (VPP-style error counters).
+// The first values mirror proto::ParseError one to one so classify can convert without a table.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "proto/packet.h"
+
+namespace rampart::core {
+
+inline constexpr uint16_t kParseErrorCount = static_cast<uint16_t>(proto::ParseError::count_);
+
+enum class DropReason : uint16_t {
+  none = 0,
+  // kParseErrorCount - 1 values follow implicitly: one per proto::ParseError (malformed input).
+  policy = kParseErrorCount,  // the path's policy says drop
+  no_route,                   // bump-in-the-wire with no peer port configured
+  ring_full,                  // the ring to another lcore was full
+  tx_full,                    // the port's TX queue did not take the packet
+  stage_overflow,             // a stage produced more packets than one pass can carry
+  shutdown,                   // still in flight when a forced stop gave up draining
+  count_
+};
+
+inline constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::count_);
+
+constexpr DropReason drop_reason_of(proto::ParseError e) {
+  return static_cast<DropReason>(static_cast<uint16_t>(e));
+}
+
+std::string_view to_string(DropReason r);
+
+}  // namespace rampart::core

@@ -1,0 +1,176 @@
+#include "core/lcore_runner.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include <algorithm>
+
+namespace rampart::core {
+
+LcoreRunner::LcoreRunner(unsigned lcore_id, uint16_t burst, uint64_t drain_tsc)
+    : lcore_id_(lcore_id),
+      burst_(std::min<uint16_t>(burst, kMaxBurst)),
+      drain_tsc_(drain_tsc),
+      counters_(std::make_unique<LcoreCounters>()) {
+  ctx_.lcore_id = lcore_id;
+  ctx_.counters = counters_.get();
+}
+
+LcoreRunner::~LcoreRunner() = default;
+
+void LcoreRunner::add_rx_queue(uint16_t port, uint16_t queue) { rx_.emplace_back(port, queue); }
+
+void LcoreRunner::add_input_ring(rte_ring* ring, StageId stage) { in_rings_.emplace_back(ring, stage); }
+
+void LcoreRunner::set_local_stage(std::unique_ptr<Stage> stage) {
+  const StageId id = stage->id();
+  local_[index(id)] = std::move(stage);
+}
+
+void LcoreRunner::add_remote_instance(StageId stage, rte_ring* ring) {
+  auto out = std::make_unique<OutRing>();
+  out->ring = ring;
+  routes_[index(stage)].instances.push_back(out.get());
+  out_rings_.push_back(std::move(out));
+}
+
+void LcoreRunner::flush_out_ring(OutRing& out) {
+  if (out.n == 0) return;
+  const unsigned sent = rte_ring_enqueue_burst(out.ring, reinterpret_cast<void* const*>(out.pkts),
+                                               out.n, nullptr);
+  if (sent < out.n) {
+    // A full ring means the consumer is behind: drop and count, never wait (it would stall RX).
+    const unsigned lost = out.n - sent;
+    counters_->drops[static_cast<size_t>(DropReason::ring_full)].add(lost);
+    rte_pktmbuf_free_bulk(out.pkts + sent, lost);
+  }
+  out.n = 0;
+}
+
+void LcoreRunner::flush_out_rings() {
+  for (auto& out : out_rings_) flush_out_ring(*out);
+}
+
+void LcoreRunner::push_remote(Route& route, rte_mbuf* m) {
+  const size_t k = route.instances.size();
+  // Multiply-shift maps the 32-bit hash onto k instances without a division.
+  const size_t pick =
+      k == 1 ? 0 : static_cast<size_t>((uint64_t{meta(m)->pkt.flow_hash} * k) >> 32);
+  OutRing& out = *route.instances[pick];
+  out.pkts[out.n++] = m;
+  if (out.n == kMaxBurst) flush_out_ring(out);
+}
+
+void LcoreRunner::process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n) {
+  const size_t si = index(s);
+  Stage* stage = local_[si].get();
+  StageCounters& sc = counters_->stage[si];
+  sc.in.add(n);
+  const uint16_t left = stage->process(pkts, n, ctx_);
+
+  rte_mbuf* dropped[2 * kMaxBurst];
+  uint16_t nd = 0;
+  for (uint16_t i = 0; i < left; ++i) {
+    rte_mbuf* m = pkts[i];
+    PacketMeta* md = meta(m);
+    const uint8_t d = md->next;
+    if (d < kStageCount) {
+      if (local_[d]) {
+        Pending& p = pending_[d];
+        if (p.n < std::size(p.pkts)) {
+          p.pkts[p.n++] = m;
+        } else {
+          md->drop_reason = static_cast<uint16_t>(DropReason::stage_overflow);
+          dropped[nd++] = m;
+        }
+      } else if (!routes_[d].instances.empty()) {
+        push_remote(routes_[d], m);
+      } else {
+        md->drop_reason = static_cast<uint16_t>(DropReason::no_route);
+        dropped[nd++] = m;
+      }
+    } else {
+      dropped[nd++] = m;  // dest::drop, or a stage bug: either way counted, never leaked
+    }
+  }
+  if (nd) {
+    for (uint16_t i = 0; i < nd; ++i) {
+      const uint16_t r = meta(dropped[i])->drop_reason;
+      counters_->drops[r < kDropReasonCount ? r : 0].add(1);
+    }
+    rte_pktmbuf_free_bulk(dropped, nd);
+    sc.drops.add(nd);
+  }
+  sc.out.add(n - nd);
+}
+
+void LcoreRunner::inject(StageId first, rte_mbuf** pkts, uint16_t n) {
+  process_and_dispatch(first, pkts, n);
+  for (size_t s = index(first) + 1; s < kStageCount; ++s) {
+    Pending& p = pending_[s];
+    if (p.n == 0) continue;
+    const uint16_t count = p.n;
+    p.n = 0;
+    // Dispatch only ever appends to later stages, so processing p in place is safe.
+    process_and_dispatch(static_cast<StageId>(s), p.pkts, count);
+  }
+  flush_out_rings();
+}
+
+void LcoreRunner::flush_all() {
+  for (auto& st : local_)
+    if (st) st->flush(ctx_);
+  flush_out_rings();
+}
+
+void LcoreRunner::run(const RunControl& control) {
+  rte_mbuf* pkts[kMaxBurst];
+  uint64_t last_drain = rte_rdtsc();
+  for (;;) {
+    const RunState state = control.state.load(std::memory_order_relaxed);
+    if (state == RunState::quit) break;
+    const uint64_t start = rte_rdtsc();
+    ctx_.now_tsc = start;
+    uint32_t moved = 0;
+
+    if (state == RunState::running) {
+      for (const auto& [port, queue] : rx_) {
+        const uint16_t n = rte_eth_rx_burst(port, queue, pkts, burst_);
+        if (n == 0) continue;
+        for (uint16_t i = 0; i < n; ++i) {
+          PacketMeta* md = meta(pkts[i]);
+          md->in_port = port;
+          md->rx_tsc = start;
+        }
+        moved += n;
+        inject(StageId::classify, pkts, n);
+      }
+    }
+    for (const auto& [ring, stage] : in_rings_) {
+      const unsigned n =
+          rte_ring_dequeue_burst(ring, reinterpret_cast<void**>(pkts), burst_, nullptr);
+      if (n == 0) continue;
+      moved += n;
+      inject(stage, pkts, static_cast<uint16_t>(n));
+    }
+
+    if (moved == 0 || start - last_drain > drain_tsc_) {
+      flush_all();
+      last_drain = start;
+    }
+    if (moved) {
+      counters_->busy_polls.add(1);
+      counters_->packets.add(moved);
+      counters_->busy_cycles.add(rte_rdtsc() - start);
+      idle_streak_.store(0, std::memory_order_relaxed);
+    } else {
+      counters_->idle_polls.add(1);
+      idle_streak_.store(idle_streak_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+    }
+  }
+  flush_all();
+}
+
+}  // namespace rampart::core

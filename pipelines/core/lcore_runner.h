@@ -1,0 +1,88 @@
+// The poll loop of one worker lcore: RX queues and input rings in, local stages called directly
+// in topological order, packets for stages on other lcores put on their rings, drops freed and
+// counted. The same stage objects therefore run run-to-completion (everything on one lcore) or
+// as a multi-lcore pipeline, depending only on how the topology wired this runner.
+#pragma once
+
+#include <rte_ring.h>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "core/lcore_counters.h"
+#include "core/meta.h"
+#include "core/run_control.h"
+#include "core/stage.h"
+
+namespace rampart::core {
+
+inline constexpr uint16_t kMaxBurst = 64;
+
+class LcoreRunner {
+ public:
+  LcoreRunner(unsigned lcore_id, uint16_t burst, uint64_t drain_tsc);
+  ~LcoreRunner();
+  LcoreRunner(const LcoreRunner&) = delete;
+  LcoreRunner& operator=(const LcoreRunner&) = delete;
+
+  // Wiring, done by the control plane before launch.
+  void add_rx_queue(uint16_t port, uint16_t queue);
+  void add_input_ring(rte_ring* ring, StageId stage);
+  void set_local_stage(std::unique_ptr<Stage> stage);
+  // One more instance of `stage` on another lcore, fed through `ring`. With several instances a
+  // packet goes to the one picked by its (symmetric) flow hash, so both directions of a flow meet.
+  void add_remote_instance(StageId stage, rte_ring* ring);
+
+  // The poll loop; returns when control says quit. Runs on this runner's lcore.
+  void run(const RunControl& control);
+
+  unsigned lcore_id() const { return lcore_id_; }
+  const LcoreCounters& counters() const { return *counters_; }
+  const Stage* local_stage(StageId s) const { return local_[index(s)].get(); }
+  bool has_rx() const { return !rx_.empty(); }
+  // Consecutive idle iterations, read by the main lcore to know the pipeline has drained.
+  uint64_t idle_streak() const { return idle_streak_.load(std::memory_order_relaxed); }
+  const std::vector<std::pair<uint16_t, uint16_t>>& rx_queues() const { return rx_; }
+
+  // Test hook and building block of run(): pushes a burst into `first` as if it had been
+  // received, running it through every local stage.
+  void inject(StageId first, rte_mbuf** pkts, uint16_t n);
+  // Flushes buffered output of every local stage (TX buffers) and all out rings.
+  void flush_all();
+
+ private:
+  struct Pending {
+    uint16_t n = 0;
+    rte_mbuf* pkts[2 * kMaxBurst];
+  };
+  struct OutRing {
+    rte_ring* ring = nullptr;
+    uint16_t n = 0;
+    rte_mbuf* pkts[kMaxBurst];
+  };
+  struct Route {
+    std::vector<OutRing*> instances;
+  };
+
+  void process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n);
+  void push_remote(Route& route, rte_mbuf* m);
+  void flush_out_ring(OutRing& out);
+  void flush_out_rings();
+
+  unsigned lcore_id_;
+  uint16_t burst_;
+  uint64_t drain_tsc_;
+  std::unique_ptr<LcoreCounters> counters_;
+  StageContext ctx_;
+  std::array<std::unique_ptr<Stage>, kStageCount> local_{};
+  std::array<Route, kStageCount> routes_{};
+  std::vector<std::unique_ptr<OutRing>> out_rings_;
+  std::vector<std::pair<uint16_t, uint16_t>> rx_;
+  std::vector<std::pair<rte_ring*, StageId>> in_rings_;
+  std::array<Pending, kStageCount> pending_{};
+  std::atomic<uint64_t> idle_streak_{0};
+};
+
+}  // namespace rampart::core

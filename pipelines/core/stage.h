@@ -1,0 +1,44 @@
+// The stage interface. A stage has one job and no idea which lcore runs it: it gets a burst and
+// leaves a verdict in every packet's metadata (next stage, or drop with a reason), or consumes it.
+// One instance exists per lcore that runs the stage, so instances keep per-lcore state lock-free.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "core/lcore_counters.h"
+
+namespace rampart::core {
+
+struct StageContext {
+  unsigned lcore_id = 0;
+  uint64_t now_tsc = 0;  // sampled once per loop iteration
+  LcoreCounters* counters = nullptr;
+};
+
+using CounterVisitor = std::function<void(std::string_view name, uint64_t value)>;
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual StageId id() const = 0;
+
+  // Sets meta(m)->next for each packet it hands back, or consumes the packet (transmitted,
+  // queued, freed and counted). Returns how many packets remain: they are compacted to
+  // pkts[0..returned) in their original order. A consumed mbuf may already be freed or owned by
+  // another lcore, so nobody may touch it after process() returns.
+  // Per-packet code: no allocation, locks, syscalls, exceptions or logging.
+  virtual uint16_t process(rte_mbuf** pkts, uint16_t n, StageContext& ctx) = 0;
+
+  // Called on the stage's lcore when the loop is idle or the drain period elapsed: flush
+  // buffered output, run timers. Must be cheap when there is nothing to do.
+  virtual void flush(StageContext& ctx) {}
+
+  // Stage-specific counters for telemetry, read from a control thread.
+  virtual void visit_counters(const CounterVisitor& visit) const {}
+};
+
+}  // namespace rampart::core

@@ -1,0 +1,475 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "dns_writer.h"
+#include "proto/dns/dns.h"
+
+using namespace rampart::proto::dns;
+using dnstest::Writer;
+
+namespace {
+
+Writer query(std::string_view qname, uint16_t qtype = type::A, uint16_t flags = 0x0100) {
+  Writer w;
+  w.header(0x1234, flags, 1, 0, 0, 0);
+  w.question(qname, qtype);
+  return w;
+}
+
+ParseResult run(const Writer& w, Message& m) { return parse(w.data(), w.size(), m); }
+
+}  // namespace
+
+TEST(DnsParse, SimpleQueryHeaderAndQuestion) {
+  Writer w = query("www.Example.com", type::AAAA, 0x0130);  // RD, AD, CD
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  EXPECT_EQ(m.id(), 0x1234);
+  EXPECT_FALSE(m.qr());
+  EXPECT_EQ(m.opcode(), 0);
+  EXPECT_TRUE(m.rd());
+  EXPECT_TRUE(m.ad());
+  EXPECT_TRUE(m.cd());
+  EXPECT_FALSE(m.ra());
+  EXPECT_FALSE(m.tc());
+  EXPECT_FALSE(m.aa());
+  EXPECT_EQ(m.rcode(), 0);
+  EXPECT_EQ(m.qtype(), type::AAAA);
+  EXPECT_EQ(m.qclass(), 1);
+  EXPECT_TRUE(m.question_complete());
+  EXPECT_TRUE(m.complete());
+  EXPECT_EQ(m.record_count(), 1);
+  EXPECT_EQ(m.qname().to_text(), "www.Example.com.");
+  EXPECT_TRUE(m.qname().equals_ci("WWW.example.COM"));
+  EXPECT_TRUE(m.qname().equals_ci("www.example.com."));
+  EXPECT_FALSE(m.qname().equals_ci("www.example.co"));
+  EXPECT_FALSE(m.qname().equals_ci("example.com"));
+  EXPECT_EQ(m.qname().label_count(), 3u);
+  EXPECT_EQ(m.qname().wire_length(), 17u);
+}
+
+TEST(DnsParse, AllHeaderFlags) {
+  Writer w;
+  // QR, opcode 5 (UPDATE), AA, TC, RD, RA, Z, AD, CD, rcode 3
+  w.header(1, 0x8000 | (5 << 11) | 0x0400 | 0x0200 | 0x0100 | 0x0080 | 0x0040 | 0x0020 | 0x0010 | 3,
+           0, 0, 0, 0);
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  EXPECT_TRUE(m.qr());
+  EXPECT_EQ(m.opcode(), 5);
+  EXPECT_TRUE(m.aa() && m.tc() && m.rd() && m.ra() && m.z() && m.ad() && m.cd());
+  EXPECT_EQ(m.rcode(), 3);
+  EXPECT_EQ(m.qtype(), 0);
+  EXPECT_TRUE(m.qname().empty());
+}
+
+TEST(DnsParse, ResponseWithCompressedOwnersAllSections) {
+  Writer w;
+  w.header(7, 0x8180, 1, 2, 1, 1);
+  w.question("example.com", type::A);
+  w.ptr(12); size_t l = w.rr(type::A, 1, 300); w.bytes({192, 0, 2, 1}); w.end_rdata(l);
+  w.ptr(12); l = w.rr(type::A, 1, 300); w.bytes({192, 0, 2, 2}); w.end_rdata(l);
+  w.ptr(12); l = w.rr(type::NS, 1, 3600); w.labels("ns1"); w.ptr(12); w.end_rdata(l);
+  w.labels("ns1"); w.ptr(12); l = w.rr(type::A, 1, 60); w.bytes({192, 0, 2, 53}); w.end_rdata(l);
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  EXPECT_EQ(m.record_count(), 5);
+  EXPECT_EQ(m.records_validated(), 5u);
+  EXPECT_EQ(m.section_recorded(Section::answer), 2);
+  EXPECT_EQ(m.section_begin(Section::authority), 3);
+  EXPECT_EQ(m.record(4).section, Section::additional);
+  EXPECT_EQ(m.record(1).ttl, 300u);
+  EXPECT_EQ(m.record(1).rdlength, 4);
+  EXPECT_EQ(m.data()[m.record(2).rdata + 3], 2);
+  EXPECT_TRUE(m.owner(m.record(1)).equals_ci(m.qname()));
+  EXPECT_EQ(m.owner(m.record(4)).to_text(), "ns1.example.com.");
+  EXPECT_EQ(m.owner(m.record(4)).label_count(), 3u);
+  EXPECT_EQ(m.forward_pointers(), 0);
+  EXPECT_EQ(m.anomalies(), 0);
+}
+
+TEST(DnsParse, ForwardPointerAcceptedAndCounted) {
+  // Question name points forward to a name stored in an answer's rdata-free owner.
+  Writer w;
+  w.header(1, 0x8180, 1, 1, 0, 0);
+  w.labels("www");
+  const size_t fwd_ptr_at = w.pos();
+  w.ptr(0);  // patched below
+  w.u16(type::A); w.u16(1);
+  const size_t target = w.name("example.org");
+  size_t l = w.rr(type::A, 1, 5); w.bytes({1, 2, 3, 4}); w.end_rdata(l);
+  w.b[fwd_ptr_at + 1] = uint8_t(target);
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  EXPECT_EQ(m.forward_pointers(), 1);
+  EXPECT_TRUE(m.anomalies() & anomaly::forward_pointer);
+  EXPECT_EQ(m.qname().to_text(), "www.example.org.");
+}
+
+TEST(DnsParse, PointerLoopSelf) {
+  Writer w;
+  w.header(1, 0, 1, 0, 0, 0);
+  w.ptr(12);
+  w.u16(1); w.u16(1);
+  MessageBuf<> m;
+  auto r = run(w, m);
+  EXPECT_EQ(r.error, Error::pointer_loop);
+  EXPECT_EQ(r.section, Section::question);
+  EXPECT_FALSE(m.question_complete());
+}
+
+TEST(DnsParse, PointerLoopThroughLabels) {
+  Writer w;
+  w.header(1, 0, 1, 0, 0, 0);
+  w.label("a");
+  w.ptr(12);  // back to "a": each pass adds a label, but the repeated target is caught first
+  w.u16(1); w.u16(1);
+  MessageBuf<> m;
+  EXPECT_EQ(run(w, m).error, Error::pointer_loop);
+}
+
+TEST(DnsParse, PointerLoopTwoPointers) {
+  Writer w;
+  w.header(1, 0, 1, 0, 0, 0);
+  w.ptr(14);
+  w.ptr(12);
+  w.u16(1); w.u16(1);
+  MessageBuf<> m;
+  EXPECT_EQ(run(w, m).error, Error::pointer_loop);
+}
+
+TEST(DnsParse, PointerIntoHeaderAndBeyondMessage) {
+  for (uint16_t target : {0, 5, 11}) {
+    Writer w;
+    w.header(1, 0, 1, 0, 0, 0);
+    w.ptr(target);
+    w.u16(1); w.u16(1);
+    MessageBuf<> m;
+    EXPECT_EQ(run(w, m).error, Error::bad_pointer) << target;
+  }
+  Writer w;
+  w.header(1, 0, 1, 0, 0, 0);
+  w.ptr(200);
+  w.u16(1); w.u16(1);
+  MessageBuf<> m;
+  EXPECT_EQ(run(w, m).error, Error::bad_pointer);
+}
+
+TEST(DnsParse, ReservedLabelTypes) {
+  for (uint8_t b : {0x40, 0x41, 0x7f}) {
+    Writer w;
+    w.header(1, 0, 1, 0, 0, 0);
+    w.u8(b);
+    w.bytes(std::string(130, 'a'));
+    w.root();
+    w.u16(1); w.u16(1);
+    MessageBuf<> m;
+    EXPECT_EQ(run(w, m).error, Error::label_too_long) << int(b);
+  }
+  for (uint8_t b : {0x80, 0xbf}) {
+    Writer w;
+    w.header(1, 0, 1, 0, 0, 0);
+    w.u8(b);
+    w.bytes(std::string(200, 'a'));
+    w.root();
+    w.u16(1); w.u16(1);
+    MessageBuf<> m;
+    EXPECT_EQ(run(w, m).error, Error::bad_label_type) << int(b);
+  }
+}
+
+TEST(DnsParse, Label63OkLabel64Rejected) {
+  Writer w = query(std::string(63, 'x') + ".com");
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  EXPECT_EQ(m.qname().wire_length(), 1u + 63 + 1 + 3 + 1);
+  Writer w2;
+  w2.header(1, 0, 1, 0, 0, 0);
+  w2.label(std::string(64, 'x'));  // a naive encoder: length octet 0x40
+  w2.root();
+  w2.u16(1); w2.u16(1);
+  EXPECT_EQ(run(w2, m).error, Error::label_too_long);
+}
+
+namespace {
+// A dotted name whose wire form is exactly `wire` octets (root included).
+std::string name_of_wire_length(size_t wire) {
+  std::string s;
+  size_t left = wire - 1;  // minus root
+  while (left) {
+    size_t l = left - 1 > 63 ? 63 : left - 1;
+    if (left - (l + 1) == 1) --l;  // never leave a 1-octet remainder (a label needs 2)
+    if (!s.empty()) s += '.';
+    s += std::string(l, 'a');
+    left -= l + 1;
+  }
+  return s;
+}
+}  // namespace
+
+TEST(DnsParse, Name255OkName256Rejected) {
+  const std::string n255 = name_of_wire_length(255);
+  Writer w = query(n255);
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  EXPECT_EQ(m.qname().wire_length(), 255u);
+  EXPECT_EQ(m.qname().to_text().size(), n255.size() + 1);
+  Writer w2 = query(name_of_wire_length(256));
+  auto r = run(w2, m);
+  EXPECT_EQ(r.error, Error::name_too_long);
+}
+
+TEST(DnsParse, NameTooLongAcrossCompression) {
+  // 200 octets in place, then a pointer to a 100-octet name: 300 decompressed.
+  Writer w;
+  w.header(1, 0x8000, 1, 1, 0, 0);
+  w.question(name_of_wire_length(100), 1);
+  w.labels(std::string(63, 'b') + "." + std::string(63, 'c') + "." + std::string(63, 'd'));
+  w.ptr(12);
+  size_t l = w.rr(1, 1, 0); w.bytes({1, 2, 3, 4}); w.end_rdata(l);
+  MessageBuf<> m;
+  auto r = run(w, m);
+  EXPECT_EQ(r.error, Error::name_too_long);
+  EXPECT_EQ(r.section, Section::answer);
+  EXPECT_TRUE(m.question_complete());
+}
+
+TEST(DnsParse, TruncatedHeader) {
+  uint8_t b[11] = {};
+  MessageBuf<> m;
+  for (size_t n = 0; n < 12; ++n) EXPECT_EQ(parse(b, n, m).error, Error::truncated_header);
+}
+
+TEST(DnsParse, TruncatedEverywhere) {
+  // Every strict prefix of a valid message fails, never crashes, never reads past the end.
+  Writer w;
+  w.header(9, 0x8180, 1, 1, 1, 1);
+  w.question("a.example", type::MX);
+  w.ptr(12); size_t l = w.rr(type::MX, 1, 1); w.u16(10); w.labels("mx"); w.ptr(12); w.end_rdata(l);
+  w.ptr(12); l = w.rr(type::SOA, 1, 1); w.name("ns"); w.name("h"); for (int i = 0; i < 5; ++i) w.u32(i); w.end_rdata(l);
+  w.opt(1232, 0, 0, 0x8000);
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  for (size_t n = 12; n < w.size(); ++n) {
+    std::vector<uint8_t> cut(w.b.begin(), w.b.begin() + n);  // exact-size heap copy: ASan sees over-reads
+    auto r = parse(cut.data(), cut.size(), m);
+    EXPECT_FALSE(r.ok()) << n;
+    if (n < 12 + 5 + 3 * 11) {
+      EXPECT_EQ(r.error, Error::counts_exceed_message) << n << " " << to_string(r.error);
+    } else {
+      EXPECT_TRUE(r.error == Error::name_truncated || r.error == Error::truncated_rr ||
+                  r.error == Error::rdata_overrun || r.error == Error::truncated_question)
+          << n << " " << to_string(r.error);
+    }
+  }
+}
+
+TEST(DnsParse, PreciseTruncationErrorsWhenCountsFit) {
+  MessageBuf<> m;
+  {  // question type cut, but counts fit (extra bytes can't be: make it fit by qd=1 and 5 bytes)
+    Writer w;
+    w.header(1, 0, 1, 0, 0, 0);
+    w.name("abcdefgh");
+    w.u16(1);
+    auto r = run(w, m);
+    EXPECT_EQ(r.error, Error::truncated_question);
+  }
+  {
+    Writer w;
+    w.header(1, 0x8000, 0, 1, 0, 0);
+    w.name("abcdefgh");
+    w.u16(1); w.u16(1);
+    auto r = run(w, m);
+    EXPECT_EQ(r.error, Error::truncated_rr);
+    EXPECT_EQ(r.section, Section::answer);
+  }
+  {
+    Writer w;
+    w.header(1, 0x8000, 0, 1, 0, 0);
+    w.root();
+    size_t l = w.rr(1, 1, 1);
+    w.bytes({1, 2, 3});
+    w.b[l + 1] = 4;  // claims 4 bytes, has 3
+    auto r = run(w, m);
+    EXPECT_EQ(r.error, Error::rdata_overrun);
+    EXPECT_EQ(r.offset, l);
+  }
+  {
+    Writer w;
+    w.header(1, 0, 1, 0, 0, 0);
+    w.bytes({5, 'a', 'b'});  // label runs past the end
+    w.bytes(std::string(5, '\0'));
+    w.b[12] = 20;
+    auto r = run(w, m);
+    EXPECT_EQ(r.error, Error::name_truncated);
+  }
+}
+
+TEST(DnsParse, CountsBeyondMessage) {
+  Writer w = query("example.com");
+  w.set_count(1, 40000);
+  MessageBuf<> m;
+  auto r = run(w, m);
+  EXPECT_EQ(r.error, Error::counts_exceed_message);
+  EXPECT_TRUE(m.question_complete());
+  EXPECT_EQ(m.qtype(), type::A);
+}
+
+TEST(DnsParse, TrailingGarbage) {
+  Writer w = query("example.com");
+  w.bytes({0xde, 0xad});
+  MessageBuf<> m;
+  auto r = run(w, m);
+  EXPECT_EQ(r.error, Error::trailing_garbage);
+  EXPECT_EQ(r.offset, w.size() - 2);
+  EXPECT_TRUE(m.complete());
+  EXPECT_EQ(m.trailing_bytes(), 2);
+  EXPECT_TRUE(m.qname().equals_ci("example.com"));
+}
+
+TEST(DnsParse, TcResponseKeepsHeaderAndQuestion) {
+  Writer w;
+  w.header(0xabcd, 0x8380, 1, 3, 0, 0);  // QR AA TC RD RA
+  w.question("big.example", type::TXT);
+  w.bytes({0xc0, 0x0c, 0x00, 0x10, 0x00});  // answer cut mid-way
+  MessageBuf<> m;
+  auto r = run(w, m);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.section, Section::answer);
+  EXPECT_TRUE(m.tc());
+  EXPECT_TRUE(m.question_complete());
+  EXPECT_FALSE(m.complete());
+  EXPECT_EQ(m.id(), 0xabcd);
+  EXPECT_EQ(m.qtype(), type::TXT);
+  EXPECT_TRUE(m.qname().equals_ci("BIG.example."));
+  // Garbage rather than a cut: still keeps the question.
+  Writer g;
+  g.header(1, 0x8380, 1, 1, 0, 0);
+  g.question("x.example", type::A);
+  g.bytes({0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  r = run(g, m);
+  EXPECT_EQ(r.error, Error::label_too_long);
+  EXPECT_TRUE(m.question_complete());
+  EXPECT_EQ(m.qname().to_text(), "x.example.");
+}
+
+TEST(DnsParse, RecordOverflowCountsAndContinues) {
+  Writer w;
+  w.header(1, 0x8180, 1, 100, 0, 1);
+  w.question("many.example", type::A);
+  for (int i = 0; i < 100; ++i) {
+    w.ptr(12); size_t l = w.rr(type::A, 1, i); w.u32(i); w.end_rdata(l);
+  }
+  w.opt(4096, 1, 0, 0x8000);
+  MessageBuf<16> m;
+  ASSERT_TRUE(run(w, m).ok());
+  EXPECT_EQ(m.record_count(), 16);
+  EXPECT_EQ(m.records_validated(), 102u);
+  EXPECT_TRUE(m.anomalies() & anomaly::record_overflow);
+  // The OPT is kept even beyond capacity.
+  ASSERT_TRUE(m.has_opt());
+  EXPECT_EQ(m.edns_udp_size(), 4096);
+  EXPECT_TRUE(m.edns_do());
+  EXPECT_EQ(m.rcode(), 16);  // BADVERS/BADSIG: ext rcode 1, header 0
+}
+
+TEST(DnsParse, OptRules) {
+  MessageBuf<> m;
+  {
+    Writer w = query("a");
+    w.set_count(3, 2);
+    w.opt(512, 0, 0, 0);
+    w.opt(512, 0, 0, 0);
+    auto r = run(w, m);
+    EXPECT_EQ(r.error, Error::bad_opt);
+    EXPECT_EQ(r.section, Section::additional);
+  }
+  {
+    Writer w = query("a");
+    w.set_count(1, 1);
+    w.opt(512, 0, 0, 0);
+    EXPECT_EQ(run(w, m).error, Error::bad_opt);
+  }
+  {
+    Writer w = query("a");
+    w.set_count(3, 1);
+    w.label("x"); w.root();
+    size_t l = w.rr(type::OPT, 512, 0); w.end_rdata(l);
+    EXPECT_EQ(run(w, m).error, Error::bad_opt);
+  }
+  {
+    Writer w = query("a");
+    w.set_count(3, 1);
+    w.opt(1232, 0xfe, 0, 0);
+    ASSERT_TRUE(run(w, m).ok());
+    w.b[3] |= 0x05;
+    ASSERT_TRUE(run(w, m).ok());
+    EXPECT_EQ(m.rcode(), 0xfe5);
+    EXPECT_EQ(m.header_rcode(), 5);
+  }
+}
+
+TEST(DnsParse, MessageTooLong) {
+  std::vector<uint8_t> big(70000, 0);
+  MessageBuf<> m;
+  EXPECT_EQ(parse(big.data(), big.size(), m).error, Error::message_too_long);
+}
+
+TEST(DnsName, HashAndEqualsIgnoreCaseAndCompression) {
+  Writer w;
+  w.header(1, 0x8180, 1, 2, 0, 0);
+  w.question("WWW.Example.COM", type::CNAME);
+  w.ptr(12); size_t l = w.rr(type::CNAME, 1, 1); w.labels("www"); w.ptr(16); w.end_rdata(l);
+  w.name("www.example.com"); l = w.rr(type::A, 1, 1); w.u32(0); w.end_rdata(l);
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  Name q = m.qname();
+  Name a = m.owner(m.record(2));
+  Name cn;
+  ASSERT_EQ(Name::at(w.data(), w.size(), m.record(1).rdata, cn), Error::ok);
+  EXPECT_TRUE(q.equals_ci(a));
+  EXPECT_TRUE(q.equals_ci(cn));
+  EXPECT_TRUE(cn.equals_ci(a));
+  EXPECT_EQ(q.hash_ci(), a.hash_ci());
+  EXPECT_EQ(q.hash_ci(), cn.hash_ci());
+  EXPECT_NE(q.hash_ci(), q.hash_ci(1));
+  EXPECT_EQ(cn.to_text(), "www.Example.COM.");
+  uint8_t wire[255];
+  EXPECT_EQ(cn.to_wire(wire), 17u);
+  // Different names: differ in a byte, in length, in label split.
+  Writer o;
+  o.header(1, 0, 3, 0, 0, 0);
+  o.question("www.example.con", 1);
+  o.question("ww.example.com", 1);
+  o.question("wwwe.xample.com", 1);
+  ASSERT_TRUE(run(o, m).ok());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(m.owner(m.record(i)).equals_ci(q)) << i;
+    EXPECT_NE(m.owner(m.record(i)).hash_ci(), q.hash_ci()) << i;
+  }
+}
+
+TEST(DnsName, TextEscapesAndRoot) {
+  Writer w;
+  w.header(1, 0, 2, 0, 0, 0);
+  w.u8(5); w.bytes({'a', '.', 'b', '\\', 0x07}); w.root(); w.u16(1); w.u16(1);
+  w.root(); w.u16(2); w.u16(1);
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  EXPECT_EQ(m.owner(m.record(0)).to_text(), "a\\.b\\\\\\007.");
+  EXPECT_EQ(m.owner(m.record(1)).to_text(), ".");
+  EXPECT_TRUE(m.owner(m.record(1)).is_root());
+  EXPECT_TRUE(m.owner(m.record(1)).equals_ci("."));
+  char small[4];
+  EXPECT_EQ(m.owner(m.record(0)).to_text(small, sizeof small), 11u);
+  EXPECT_STREQ(small, "a\\.");
+}
+
+TEST(DnsName, ErrorNamesAreKebabCase) {
+  for (unsigned i = 0; i < unsigned(Error::count_); ++i) {
+    auto s = to_string(Error(i));
+    EXPECT_NE(s, "unknown");
+    for (char c : s) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '-') << s;
+  }
+}
