@@ -114,13 +114,13 @@ inline void ClassifyStage::classify_one(rte_mbuf* m) {
 }
 
 uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&) {
+  // The metadata line is one RX never touched: start its fetch (for writing) for the whole
+  // burst at once, then walk the packets with their data fetched a few ahead.
+  for (uint16_t i = 0; i < n; ++i) rte_prefetch0_write(core::meta(pkts[i]));
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i)
     rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (uint16_t i = 0; i < n; ++i) {
-    if (i + kPrefetchAhead < n) {
-      rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
-      rte_prefetch0(core::meta(pkts[i + kPrefetchAhead]));
-    }
+    if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
     classify_one(pkts[i]);
   }
   return n;
