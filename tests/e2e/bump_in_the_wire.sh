@@ -138,8 +138,8 @@ def need(obj, *path):
     return obj
 
 stats = need(report, "/rampart/stats")
-a = need(report, "/rampart/stats", "port.a") or {}
-b = need(report, "/rampart/stats", "port.b") or {}
+a = need(report, "/rampart/stats", "port_a") or {}
+b = need(report, "/rampart/stats", "port_b") or {}
 rx_a, tx_a = a.get("rx_packets", 0), a.get("tx_packets", 0)
 rx_b, tx_b = b.get("rx_packets", 0), b.get("tx_packets", 0)
 print(f"port.a rx={rx_a} tx={tx_a}  port.b rx={rx_b} tx={tx_b}")
