@@ -160,6 +160,9 @@ Value lcores(const AppState& app) {
     e.set("packets", pkts);
     e.set("busy_cycles", cycles);
     e.set("cycles_per_packet", pkts ? cycles / pkts : uint64_t{0});
+    // Robust to preemption of the lcore's thread (see core::PollCostHistogram).
+    e.set("cycles_per_packet_p50", c.poll_cost.quantile(0.5));
+    e.set("cycles_per_packet_p99", c.poll_cost.quantile(0.99));
     v.set("lcore_" + std::to_string(r->lcore_id()), std::move(e));
   }
   return v;

@@ -30,13 +30,22 @@ class ClassifyStage final : public core::Stage {
   void visit_counters(const core::CounterVisitor& visit) const override;
 
  private:
+  // Tallies for one burst, added to the shared counters once per burst (VPP style).
+  struct BurstTally {
+    std::array<uint32_t, 5> path{};  // by core::Path
+    std::array<uint32_t, 4> l3{};    // by proto::L3Kind
+    uint32_t vlan = 0, qinq = 0, fragments = 0, ipv4_options = 0, ipv6_ext = 0;
+    uint32_t l4_checksum_sw = 0, l4_checksum_hw = 0;
+  };
+
   core::Path choose_path(const proto::ParsedPacket& p) const;
-  bool l4_checksum_ok(rte_mbuf* m, const proto::ParsedPacket& p);
-  void classify_one(rte_mbuf* m);
+  bool l4_checksum_ok(rte_mbuf* m, const proto::ParsedPacket& p, BurstTally& t);
+  void classify_one(rte_mbuf* m, BurstTally& t);
 
   struct alignas(64) Counters {
     std::array<core::Counter, 5> path{};  // by core::Path
-    core::Counter ipv4, ipv6, arp, non_ip, vlan, qinq, fragments, ipv4_options, ipv6_ext;
+    std::array<core::Counter, 4> l3{};    // by proto::L3Kind: non-IP, IPv4, IPv6, ARP
+    core::Counter vlan, qinq, fragments, ipv4_options, ipv6_ext;
     core::Counter l4_checksum_sw, l4_checksum_hw;
   };
 

@@ -67,6 +67,7 @@ void LcoreRunner::process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n) {
   Stage* stage = local_[si].get();
   StageCounters& sc = counters_->stage[si];
   sc.in.add(n);
+  if (StageTap* tap = taps_[si].load(std::memory_order_acquire)) tap->observe(s, pkts, n, ctx_);
   const uint16_t left = stage->process(pkts, n, ctx_);
 
   rte_mbuf* dropped[2 * kMaxBurst];
@@ -105,7 +106,17 @@ void LcoreRunner::process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n) {
   sc.out.add(n - nd);
 }
 
+void LcoreRunner::receive(uint16_t port, rte_mbuf** pkts, uint16_t n) {
+  ctx_.rx_port = port;
+  run_passes(StageId::classify, pkts, n);
+}
+
 void LcoreRunner::inject(StageId first, rte_mbuf** pkts, uint16_t n) {
+  ctx_.rx_port = kNoPort;
+  run_passes(first, pkts, n);
+}
+
+void LcoreRunner::run_passes(StageId first, rte_mbuf** pkts, uint16_t n) {
   process_and_dispatch(first, pkts, n);
   for (size_t s = index(first) + 1; s < kStageCount; ++s) {
     Pending& p = pending_[s];
@@ -138,13 +149,8 @@ void LcoreRunner::run(const RunControl& control) {
       for (const auto& [port, queue] : rx_) {
         const uint16_t n = rte_eth_rx_burst(port, queue, pkts, burst_);
         if (n == 0) continue;
-        for (uint16_t i = 0; i < n; ++i) {
-          PacketMeta* md = meta(pkts[i]);
-          md->in_port = port;
-          md->rx_tsc = start;
-        }
         moved += n;
-        inject(StageId::classify, pkts, n);
+        receive(port, pkts, n);
       }
     }
     for (const auto& [ring, stage] : in_rings_) {
@@ -152,7 +158,8 @@ void LcoreRunner::run(const RunControl& control) {
           rte_ring_dequeue_burst(ring, reinterpret_cast<void**>(pkts), burst_, nullptr);
       if (n == 0) continue;
       moved += n;
-      inject(stage, pkts, static_cast<uint16_t>(n));
+      ctx_.rx_port = kNoPort;
+      run_passes(stage, pkts, static_cast<uint16_t>(n));
     }
 
     if (moved == 0 || start - last_drain > drain_tsc_) {
@@ -160,9 +167,11 @@ void LcoreRunner::run(const RunControl& control) {
       last_drain = start;
     }
     if (moved) {
+      const uint64_t cycles = rte_rdtsc() - start;
       counters_->busy_polls.add(1);
       counters_->packets.add(moved);
-      counters_->busy_cycles.add(rte_rdtsc() - start);
+      counters_->busy_cycles.add(cycles);
+      counters_->poll_cost.record(cycles / moved);
       idle_streak_.store(0, std::memory_order_relaxed);
     } else {
       counters_->idle_polls.add(1);

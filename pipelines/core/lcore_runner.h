@@ -15,6 +15,7 @@
 #include "core/meta.h"
 #include "core/run_control.h"
 #include "core/stage.h"
+#include "core/stage_tap.h"
 
 namespace rampart::core {
 
@@ -46,11 +47,20 @@ class LcoreRunner {
   uint64_t idle_streak() const { return idle_streak_.load(std::memory_order_relaxed); }
   const std::vector<std::pair<uint16_t, uint16_t>>& rx_queues() const { return rx_; }
 
-  // Test hook and building block of run(): pushes a burst into `first` as if it had been
-  // received, running it through every local stage.
+  // A burst received on `port`: runs it through classify and every later local stage.
+  void receive(uint16_t port, rte_mbuf** pkts, uint16_t n);
+  // Pushes a burst into `first` (metadata already filled in, as after a ring), running it
+  // through every local stage. Also the entry point of stage tests.
   void inject(StageId first, rte_mbuf** pkts, uint16_t n);
   // Flushes buffered output of every local stage (TX buffers) and all out rings.
   void flush_all();
+
+  // Installs (or with nullptr removes) the tap of a local stage; callable from a control thread
+  // while the loop runs. The caller keeps the tap alive until the loop has provably moved past
+  // it (quiescent state, e.g. rte_rcu_qsbr) after removal.
+  void set_tap(StageId stage, StageTap* tap) {
+    taps_[index(stage)].store(tap, std::memory_order_release);
+  }
 
  private:
   struct Pending {
@@ -66,6 +76,7 @@ class LcoreRunner {
     std::vector<OutRing*> instances;
   };
 
+  void run_passes(StageId first, rte_mbuf** pkts, uint16_t n);
   void process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n);
   void push_remote(Route& route, rte_mbuf* m);
   void flush_out_ring(OutRing& out);
@@ -83,6 +94,7 @@ class LcoreRunner {
   std::vector<std::pair<rte_ring*, StageId>> in_rings_;
   std::array<Pending, kStageCount> pending_{};
   std::atomic<uint64_t> idle_streak_{0};
+  std::array<std::atomic<StageTap*>, kStageCount> taps_{};
 };
 
 }  // namespace rampart::core

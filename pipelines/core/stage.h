@@ -13,9 +13,15 @@
 
 namespace rampart::core {
 
+inline constexpr uint16_t kNoPort = 0xffff;
+
 struct StageContext {
   unsigned lcore_id = 0;
   uint64_t now_tsc = 0;  // sampled once per loop iteration
+  // The port a burst was just received on, or kNoPort when it came from a ring or a test.
+  // Classify stamps it into the metadata after prefetching that line, rather than the RX loop
+  // writing a line it has not fetched yet.
+  uint16_t rx_port = kNoPort;
   LcoreCounters* counters = nullptr;
 };
 

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <rte_errno.h>
 #include <rte_ether.h>
 
 #include <chrono>

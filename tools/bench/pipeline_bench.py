@@ -159,6 +159,12 @@ def runtime_dir():
     return os.path.join(base, "dpdk")
 
 
+def remove_runtime_dir(prefix, proc):
+    """EAL leaves <runtime dir>/<prefix>/ behind; the prefix is ours alone, so remove it."""
+    if not proc.alive() and prefix.startswith("rampart-bench-"):
+        shutil.rmtree(os.path.join(runtime_dir(), prefix), ignore_errors=True)
+
+
 class Telemetry:
     def __init__(self, path, timeout=5.0):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -213,6 +219,7 @@ def run_testpmd(args, tag, workdir, child_cpus):
             time.sleep(0.2)
     finally:
         rc = proc.stop()
+        remove_runtime_dir(prefix, proc)
     samples = [int(x) for x in RX_PPS.findall("".join(proc.snapshot()))]
     if len(samples) < WARMUP + 2:
         raise BenchError(f"testpmd gave {len(samples)} Rx-pps samples (exit {rc}); "
@@ -243,7 +250,9 @@ def run_rampart(args, tag, profile, workdir, child_cpus):
             if os.path.exists(sock):
                 try:
                     tel = Telemetry(sock)
-                    tel.query("/rampart/stats")  # registered once the pipeline is up
+                    # EAL's socket is up before Rampart registers its commands (null until then)
+                    if not isinstance(tel.query("/rampart/stats"), dict):
+                        raise BenchError("not ready")
                 except (OSError, ValueError, BenchError):
                     if tel:
                         tel.close()
@@ -251,14 +260,20 @@ def run_rampart(args, tag, profile, workdir, child_cpus):
             if tel is None:
                 time.sleep(0.2)
         info = tel.query("/rampart/info")
+        if isinstance(info, dict) and not getattr(run_rampart, "shown", False):
+            run_rampart.shown = True
+            log(f"  rampart lcores: {info.get('lcores')}")
 
         def sample():
             t = time.monotonic()
             st = tel.query("/rampart/stats")
             lc = tel.query("/rampart/lcores")
             t2 = time.monotonic()
+            if not isinstance(st, dict) or not isinstance(lc, dict):
+                raise BenchError(f"telemetry: /rampart/stats or /rampart/lcores gave no data "
+                                 f"({str(st)[:80]}, {str(lc)[:80]})")
             lcores = {k: (v["busy_cycles"], v["packets"], v.get("busy_polls", 0), v.get("idle_polls", 0))
-                      for k, v in (lc or {}).items()}
+                      for k, v in lc.items()}
             samples.append(((t + t2) / 2, st["totals"]["rx_packets"], lcores))
 
         start = time.monotonic()
@@ -273,6 +288,7 @@ def run_rampart(args, tag, profile, workdir, child_cpus):
         if tel:
             tel.close()
         rc = proc.stop()
+        remove_runtime_dir(prefix, proc)
     if rc != 0:
         log(f"  note: rampart exited with code {rc} (log {proc.logpath})")
     rates = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(samples, samples[1:])][WARMUP:]
@@ -514,12 +530,13 @@ def main():
                          "or pass --testpmd PATH")
     args.testpmd = shutil.which(args.testpmd) or os.path.abspath(args.testpmd)
 
-    workdir = tempfile.mkdtemp(prefix="rampart-pipeline-bench-")
     if args.sample:
         args.sample = os.path.abspath(args.sample)
         if not os.path.isfile(args.sample):
             raise BenchError(f"no such pcap: {args.sample}")
-    else:
+        pcap_frames(args.sample)  # fails early on a file that is not a pcap
+    workdir = tempfile.mkdtemp(prefix="rampart-pipeline-bench-")
+    if not args.sample:
         args.sample = os.path.join(workdir, "sample.pcap")
         gen = os.path.join(REPO, "tools", "gen_sample_traffic.py")
         try:

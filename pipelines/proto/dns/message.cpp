@@ -8,22 +8,22 @@ namespace rampart::proto::dns {
 std::string_view to_string(Error e) noexcept {
   switch (e) {
     case Error::ok: return "ok";
-    case Error::truncated_header: return "truncated-header";
-    case Error::counts_exceed_message: return "counts-exceed-message";
-    case Error::truncated_question: return "truncated-question";
-    case Error::truncated_rr: return "truncated-rr";
-    case Error::rdata_overrun: return "rdata-overrun";
-    case Error::name_truncated: return "name-truncated";
-    case Error::bad_pointer: return "bad-pointer";
-    case Error::pointer_loop: return "pointer-loop";
-    case Error::label_too_long: return "label-too-long";
-    case Error::bad_label_type: return "bad-label-type";
-    case Error::name_too_long: return "name-too-long";
-    case Error::trailing_garbage: return "trailing-garbage";
-    case Error::bad_rdata: return "bad-rdata";
-    case Error::rdata_type_mismatch: return "rdata-type-mismatch";
-    case Error::bad_opt: return "bad-opt";
-    case Error::message_too_long: return "message-too-long";
+    case Error::truncated_header: return "truncated_header";
+    case Error::counts_exceed_message: return "counts_exceed_message";
+    case Error::truncated_question: return "truncated_question";
+    case Error::truncated_rr: return "truncated_rr";
+    case Error::rdata_overrun: return "rdata_overrun";
+    case Error::name_truncated: return "name_truncated";
+    case Error::bad_pointer: return "bad_pointer";
+    case Error::pointer_loop: return "pointer_loop";
+    case Error::label_too_long: return "label_too_long";
+    case Error::bad_label_type: return "bad_label_type";
+    case Error::name_too_long: return "name_too_long";
+    case Error::trailing_garbage: return "trailing_garbage";
+    case Error::bad_rdata: return "bad_rdata";
+    case Error::rdata_type_mismatch: return "rdata_type_mismatch";
+    case Error::bad_opt: return "bad_opt";
+    case Error::message_too_long: return "message_too_long";
     case Error::count_: break;
   }
   return "unknown";
@@ -318,13 +318,55 @@ Name Message::owner(const Record& r) const noexcept {
 Name Message::qname() const noexcept { return nq() ? owner(recs_[0]) : Name(); }
 
 namespace {
-inline uint16_t rd16(const uint8_t* p) noexcept { return uint16_t(p[0] << 8 | p[1]); }
-inline uint32_t rd32(const uint8_t* p) noexcept {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+
+inline uint16_t rd16(const uint8_t* p) noexcept {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return __builtin_bswap16(v);
 }
+inline uint32_t rd32(const uint8_t* p) noexcept {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return __builtin_bswap32(v);
+}
+inline uint64_t rd64(const uint8_t* p) noexcept {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+
+// Names parse() walked in place and has not put into the SuffixCache yet. They are learnt (in
+// order, so the cache ends up exactly as if each had been learnt at once) only when a later name
+// follows a pointer: messages without compression, most queries, never pay for the cache.
+struct PendingLearn {
+  static constexpr unsigned kSize = 8;
+  struct Entry {
+    uint16_t off;
+    uint8_t wire, labels;
+  } e[kSize];
+  unsigned n = 0;
+  bool live = false;  // cache cleared for this message
+  [[gnu::always_inline]] void flush(const uint8_t* msg, SuffixCache& c) noexcept {
+    if (!live) {
+      c.clear();
+      live = true;
+    }
+    for (unsigned i = 0; i < n; ++i) {
+      NameWalk w;
+      w.wire_length = e[i].wire;
+      w.labels = e[i].labels;
+      c.learn(msg, e[i].off, w);
+    }
+    n = 0;
+  }
+};
+
 }  // namespace
 
-ParseResult parse(const uint8_t* msg, size_t len, Message& m) noexcept {
+// The single pass over a message. Everything the loop updates lives in locals (the Record stores
+// could otherwise alias the Message's counters) and is written back on every exit.
+ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
+  const uint8_t* __restrict msg = msg_in;
   m.msg_ = msg;
   m.len_ = uint16_t(len > 65535 ? 65535 : len);
   m.nrec_ = 0;
@@ -336,84 +378,153 @@ ParseResult parse(const uint8_t* msg, size_t len, Message& m) noexcept {
   m.ext_rcode_hi_ = 0;
   m.question_done_ = false;
   m.complete_ = false;
-  for (unsigned s = 0; s < 4; ++s) m.sec_begin_[s] = m.sec_n_[s] = 0;
+  std::memset(m.sec_begin_, 0, sizeof m.sec_begin_);
+  std::memset(m.sec_n_, 0, sizeof m.sec_n_);
 
-  if (len < 12) return {Error::truncated_header, Section::question, 0};
-  if (len > 65535) return {Error::message_too_long, Section::question, 0};
+  if (len < 12) [[unlikely]] return {Error::truncated_header, Section::question, 0};
+  if (len > 65535) [[unlikely]] return {Error::message_too_long, Section::question, 0};
 
-  const unsigned counts[4] = {rd16(msg + 4), rd16(msg + 6), rd16(msg + 8), rd16(msg + 10)};
+  const uint64_t hdr = rd64(msg + 4);  // QDCOUNT ANCOUNT NSCOUNT ARCOUNT
+  const unsigned counts[4] = {unsigned(hdr >> 48), unsigned(hdr >> 32) & 0xffff,
+                              unsigned(hdr >> 16) & 0xffff, unsigned(hdr) & 0xffff};
   // Not fatal by itself: the question is still read (a TC=1 response keeps it), but when the
   // bytes run out the error says why.
   const bool counts_bad =
       12ull + 5ull * counts[0] + 11ull * (counts[1] + counts[2] + counts[3]) > len;
-  if (counts[0] > 1) m.anomalies_ |= anomaly::multi_question;
 
-  auto fail = [&](Error e, Section s, size_t at) -> ParseResult {
+  Record* const recs = m.recs_;
+  const unsigned cap = m.cap_;
+  unsigned nrec = 0;
+  uint32_t validated = 0;
+  unsigned anomalies = counts[0] > 1 ? anomaly::multi_question : 0;
+  unsigned fwd_total = 0;
+  unsigned s = 0;  // current section
+
+  auto commit = [&]() {
+    m.nrec_ = uint16_t(nrec);
+    m.sec_n_[s] = uint16_t(nrec - m.sec_begin_[s]);
+    m.validated_ = validated;
+    m.anomalies_ = uint16_t(anomalies);
+    m.fwd_ptrs_ = uint16_t(fwd_total);
+  };
+  auto fail = [&](Error e, size_t at) -> ParseResult {
+    commit();
     if (counts_bad && (e == Error::name_truncated || e == Error::truncated_question ||
                        e == Error::truncated_rr || e == Error::rdata_overrun))
       e = Error::counts_exceed_message;
-    return {e, s, uint16_t(at)};
+    return {e, Section(s), uint16_t(at)};
   };
 
   SuffixCache cache;
-  cache.clear();
+  PendingLearn pending;
   size_t p = 12;
-  for (unsigned s = 0; s < 4; ++s) {
-    const Section sec = Section(s);
-    m.sec_begin_[s] = m.nrec_;
-    for (unsigned i = 0; i < counts[s]; ++i) {
+  for (; s < 4; ++s) {
+    m.sec_begin_[s] = uint16_t(nrec);
+    for (unsigned i = counts[s]; i != 0; --i) {
+      // ---- owner name: walk() specialised for limit == len and the cache ----
       const size_t owner = p;
-      NameWalk w;
-      const Error e = walk(msg, len, p, len, w, &cache);
-      if (e != Error::ok) return fail(e, sec, p);
-      if (w.forward_pointers) {
-        m.anomalies_ |= anomaly::forward_pointer;
-        m.fwd_ptrs_ = uint16_t(m.fwd_ptrs_ + w.forward_pointers);
-      }
-      else if (msg[p] != 0 && msg[p] <= limits::max_label) cache.learn(msg, p, w);
-      if (w.pointers > 1) m.anomalies_ |= anomaly::pointer_chain;
-      p = w.end;
-      Record r;
-      r.owner = uint16_t(owner);
-      r.section = sec;
-      r.owner_labels = w.labels;
-      r.owner_length = w.wire_length;
-      if (s == 0) {
-        if (p + 4 > len) return fail(Error::truncated_question, sec, p);
-        r.type = rd16(msg + p);
-        r.klass = rd16(msg + p + 2);
-        r.ttl = 0;
-        r.rdlength = 0;
-        p += 4;
-        r.rdata = uint16_t(p);
-      } else {
-        if (p + 10 > len) return fail(Error::truncated_rr, sec, p);
-        r.type = rd16(msg + p);
-        r.klass = rd16(msg + p + 2);
-        r.ttl = rd32(msg + p + 4);
-        r.rdlength = rd16(msg + p + 8);
-        if (p + 10 + r.rdlength > len) return fail(Error::rdata_overrun, sec, p + 8);
-        p += 10;
-        r.rdata = uint16_t(p);
-        p += r.rdlength;
-        if (r.type == type::OPT) {
-          if (sec != Section::additional || w.wire_length != 1 || m.has_opt_)
-            return fail(Error::bad_opt, sec, owner);
-          m.has_opt_ = true;
-          m.opt_ = r;
-          m.ext_rcode_hi_ = uint8_t(r.ttl >> 24);
+      size_t q = p, end = 0;
+      unsigned total = 1, labels = 0, ptrs = 0, fwd = 0;
+      uint16_t visited[limits::max_pointer_hops];
+      for (;;) {
+        if (q >= len) [[unlikely]] return fail(Error::name_truncated, owner);
+        const unsigned b = msg[q];
+        if (b <= limits::max_label) {
+          if (b == 0) {
+            if (ptrs == 0) end = q + 1;
+            break;
+          }
+          total += 1 + b;
+          if (total > limits::max_name) [[unlikely]] return fail(Error::name_too_long, owner);
+          if (q + b >= len) [[unlikely]] return fail(Error::name_truncated, owner);
+          ++labels;
+          q += 1 + b;
+          continue;
         }
+        if (b < 0xc0) [[unlikely]]
+          return fail(b < 0x80 ? Error::label_too_long : Error::bad_label_type, owner);
+        if (q + 1 >= len) [[unlikely]] return fail(Error::name_truncated, owner);
+        const size_t t = (b & 0x3fu) << 8 | msg[q + 1];
+        if (t < 12 || t >= len) [[unlikely]] return fail(Error::bad_pointer, owner);
+        if (ptrs == 0) end = q + 2;
+        if (t >= q) ++fwd;
+        if (pending.n) pending.flush(msg, cache);
+        unsigned sw, sl;
+        if (pending.live && cache.find(unsigned(t), sw, sl)) [[likely]] {
+          total += sw - 1;
+          if (total > limits::max_name) [[unlikely]] return fail(Error::name_too_long, owner);
+          labels += sl;
+          ++ptrs;
+          break;
+        }
+        // Any loop revisits some pointer, hence some target: a repeated target is a loop.
+        for (unsigned k = 0; k < ptrs; ++k)
+          if (visited[k] == t) [[unlikely]] return fail(Error::pointer_loop, owner);
+        if (ptrs == limits::max_pointer_hops) [[unlikely]] return fail(Error::pointer_loop, owner);
+        visited[ptrs++] = uint16_t(t);
+        q = t;
       }
-      ++m.validated_;
-      if (m.nrec_ < m.cap_) {
-        m.recs_[m.nrec_++] = r;
-        ++m.sec_n_[s];
+      if (fwd) [[unlikely]] {
+        anomalies |= anomaly::forward_pointer;
+        fwd_total += fwd;
+      } else if (unsigned(msg[owner]) - 1u < limits::max_label) {  // starts with a label
+        if (pending.n == PendingLearn::kSize) pending.flush(msg, cache);
+        pending.e[pending.n++] = {uint16_t(owner), uint8_t(total), uint8_t(labels)};
+      }
+      if (ptrs > 1) [[unlikely]] anomalies |= anomaly::pointer_chain;
+      p = end;
+
+      // ---- fixed fields ----
+      uint16_t rtype, klass, rdlength = 0;
+      uint32_t ttl = 0;
+      if (s == 0) {
+        if (p + 4 > len) [[unlikely]] return fail(Error::truncated_question, p);
+        const uint32_t v = rd32(msg + p);
+        rtype = uint16_t(v >> 16);
+        klass = uint16_t(v);
+        p += 4;
       } else {
-        m.anomalies_ |= anomaly::record_overflow;
+        if (p + 10 > len) [[unlikely]] return fail(Error::truncated_rr, p);
+        const uint64_t v = rd64(msg + p);
+        rtype = uint16_t(v >> 48);
+        klass = uint16_t(v >> 32);
+        ttl = uint32_t(v);
+        rdlength = rd16(msg + p + 8);
+        if (p + 10 + rdlength > len) [[unlikely]] return fail(Error::rdata_overrun, p + 8);
+        p += 10;
+      }
+      const uint16_t rdata = uint16_t(p);
+      p += rdlength;
+      if (rtype == type::OPT && s != 0) [[unlikely]] {
+        if (s != unsigned(Section::additional) || total != 1 || m.has_opt_)
+          return fail(Error::bad_opt, owner);
+        m.has_opt_ = true;
+        m.opt_ = Record{uint16_t(owner), rtype,        klass,           rdlength,
+                        ttl,             rdata,        Section(s),      uint8_t(labels),
+                        uint8_t(total)};
+        m.ext_rcode_hi_ = uint8_t(ttl >> 24);
+      }
+      ++validated;
+      if (nrec < cap) [[likely]] {
+        Record& r = recs[nrec++];
+        r.owner = uint16_t(owner);
+        r.type = rtype;
+        r.klass = klass;
+        r.rdlength = rdlength;
+        r.ttl = ttl;
+        r.rdata = rdata;
+        r.section = Section(s);
+        r.owner_labels = uint8_t(labels);
+        r.owner_length = uint8_t(total);
+      } else {
+        anomalies |= anomaly::record_overflow;
       }
     }
+    m.sec_n_[s] = uint16_t(nrec - m.sec_begin_[s]);
     if (s == 0) m.question_done_ = true;
   }
+  s = 3;
+  commit();
   m.complete_ = true;
   if (p < len) {
     m.trailing_ = uint16_t(len - p);

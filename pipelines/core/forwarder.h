@@ -1,0 +1,43 @@
+// Policy forwarding, shared by every stage that passes on what it has observed (the forward stage
+// of the paths without logic of their own, the DNS stage, ...): bump-in-the-wire to the peer port,
+// reflect out of the arrival port, or drop. It lives in core because stages never depend on each
+// other.
+#pragma once
+
+#include <rte_ethdev.h>
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "core/meta.h"
+
+namespace rampart::core {
+
+enum class Policy : uint8_t { bump, reflect, drop };
+
+std::optional<Policy> policy_from_string(std::string_view s);
+std::string_view to_string(Policy p);
+
+inline constexpr uint16_t kNoPeer = 0xffff;
+
+struct ForwardConfig {
+  Policy policy = Policy::bump;
+  bool reflect_swap_mac = true;  // a reflected frame goes back to its sender
+  std::array<uint16_t, RTE_MAX_ETHPORTS> peer{};  // port id -> peer port id or kNoPeer
+
+  ForwardConfig() { peer.fill(kNoPeer); }
+};
+
+// Applies the policy to one packet: sets out_port and next = tx, or a drop.
+class Forwarder {
+ public:
+  explicit Forwarder(const ForwardConfig& cfg) : cfg_(cfg) {}
+  void apply(rte_mbuf* m) const;
+  Policy policy() const { return cfg_.policy; }
+
+ private:
+  ForwardConfig cfg_;
+};
+
+}  // namespace rampart::core

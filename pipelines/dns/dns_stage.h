@@ -1,0 +1,169 @@
+// The DNS stage: observes every DNS message on the dns path (UDP, and TCP through per-flow
+// reassembly), counts it by opcode, QTYPE, QCLASS, RCODE, flags, transport and EDNS, matches
+// responses to their queries (latency histogram, timeouts), keeps top-N summaries of names,
+// registered domains, clients and NXDOMAIN names, then forwards the packet by the path's policy
+// (core::Forwarder). Dropping attack traffic is later work: today every packet passes.
+//
+// One instance per lcore that runs the stage: all state is per lcore, written only by that lcore;
+// control threads read counters directly (relaxed atomics) and the top-N summaries and TCP
+// statistics through their published copies (sequence counters). Per-packet code allocates
+// nothing, takes no lock, makes no syscall, logs nothing.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "core/counter.h"
+#include "core/forwarder.h"
+#include "core/meta.h"
+#include "core/stage.h"
+#include "dns/dns_config.h"
+#include "dns/histogram.h"
+#include "dns/pending_table.h"
+#include "dns/seqcount.h"
+#include "dns/space_saving.h"
+#include "dns/tcp_flows.h"
+#include "proto/dns/dns.h"
+
+namespace rampart::dns {
+
+// Slots of the per-code counters. QTYPE/QCLASS above 511 share the last slot ("other"), as do
+// extended rcodes above 63.
+inline constexpr size_t kTypeSlots = 513;
+inline constexpr size_t kClassSlots = 257;
+inline constexpr size_t kRcodeSlots = 65;
+inline constexpr size_t kErrorSlots = static_cast<size_t>(proto::dns::Error::count_);
+
+constexpr size_t type_slot(uint16_t t) { return t < kTypeSlots - 1 ? t : kTypeSlots - 1; }
+constexpr size_t class_slot(uint16_t c) { return c < kClassSlots - 1 ? c : kClassSlots - 1; }
+constexpr size_t rcode_slot(uint16_t r) { return r < kRcodeSlots - 1 ? r : kRcodeSlots - 1; }
+
+// Header flags counted per direction, by bit index.
+enum Flag : uint8_t { flag_aa, flag_tc, flag_rd, flag_ra, flag_z, flag_ad, flag_cd, flag_do, kFlagCount };
+
+// EDNS advertised UDP payload size, bucketed: <512 (invalid, treated as 512), 512, 513-1232,
+// 1233-1452, 1453-4095, >= 4096.
+inline constexpr size_t kEdnsSizeBuckets = 6;
+inline constexpr const char* kEdnsSizeNames[kEdnsSizeBuckets] = {
+    "lt_512", "eq_512", "le_1232", "le_1452", "lt_4096", "ge_4096"};
+constexpr size_t edns_size_bucket(uint16_t s) {
+  return s < 512 ? 0 : s == 512 ? 1 : s <= 1232 ? 2 : s <= 1452 ? 3 : s < 4096 ? 4 : 5;
+}
+
+struct alignas(64) DnsCounters {
+  core::Counter packets;            // packets the stage saw
+  core::Counter messages;           // DNS messages parsed (or attempted) from them
+  core::Counter queries, responses;
+  core::Counter queries_udp, queries_tcp, responses_udp, responses_tcp;
+  core::Counter malformed;          // messages refused by the parser (by error in `errors`)
+  std::array<core::Counter, kErrorSlots> errors{};
+  core::Counter trailing_garbage;   // valid messages followed by extra bytes (not malformed)
+  core::Counter truncated_kept;     // TC=1 responses whose later sections failed: header+question kept
+  core::Counter no_question;        // messages with QDCOUNT = 0
+  core::Counter ip_fragments;       // fragmented datagrams (not reassembled yet): not parsed
+  core::Counter tcp_no_payload;     // TCP segments without payload (handshake, ACKs)
+  core::Counter non_dns_l4;         // neither UDP nor TCP (should not reach this path)
+  std::array<core::Counter, 16> opcodes{};          // all messages
+  std::array<core::Counter, kTypeSlots> qtypes{};   // queries
+  std::array<core::Counter, kTypeSlots> response_qtypes{};
+  std::array<core::Counter, kClassSlots> qclasses{};  // queries
+  std::array<core::Counter, kRcodeSlots> rcodes{};    // responses, extended (12-bit) rcode
+  std::array<core::Counter, kFlagCount> query_flags{};
+  std::array<core::Counter, kFlagCount> response_flags{};
+  core::Counter queries_edns, responses_edns;
+  core::Counter edns_version_nonzero;
+  std::array<core::Counter, kEdnsSizeBuckets> query_edns_size{};
+  // Matching.
+  core::Counter matched;
+  core::Counter unmatched_responses;     // no pending query with that key
+  core::Counter question_mismatch;       // a pending query with that key but another question
+  core::Counter timeouts;                // queries never answered within the timeout
+  core::Counter duplicate_queries;       // same endpoints and TxID as a query still pending
+  core::Counter pending_full;            // queries not tracked: the table (probe window) was full
+  core::Counter untracked_queries;       // queries without a question: nothing to match on
+  // TCP.
+  core::Counter tcp_segments;
+  core::Counter tcp_flows_created;
+  core::Counter tcp_flows_evicted;       // taken over while still open because the table was full
+  core::Counter tcp_flows_expired;       // idle for longer than tcp_idle_timeout_ms
+  core::Counter tcp_flows_closed;        // by RST, or FIN in both directions
+  core::Counter tcp_no_flow;             // segments not reassembled (tcp_flows = 0)
+};
+
+// The space-saving summaries of one lcore.
+struct TopLists {
+  static constexpr size_t kNameCap = 255;    // uncompressed wire form, lower case
+  static constexpr size_t kClientCap = 17;   // family byte + address
+  SpaceSaving<kNameCap> names;
+  SpaceSaving<kNameCap> domains;
+  SpaceSaving<kClientCap> clients;
+  SpaceSaving<kNameCap> nxdomain;
+  explicit TopLists(uint32_t cap) : names(cap), domains(cap), clients(cap), nxdomain(cap) {}
+};
+
+class DnsStage final : public core::Stage {
+ public:
+  // `tsc_hz` converts timestamps (PacketMeta::rx_tsc, StageContext::now_tsc) to time.
+  DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_t tsc_hz);
+  ~DnsStage() override;
+
+  core::StageId id() const override { return core::StageId::dns; }
+  uint16_t process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) override;
+  void flush(core::StageContext& ctx) override;
+  void visit_counters(const core::CounterVisitor& visit) const override;
+
+  // Read side (control threads).
+  const DnsCounters& counters() const { return c_; }
+  const LatencyHistogram& latency() const { return latency_; }
+  const TopLists& top() const { return *top_; }
+  uint32_t pending() const { return __atomic_load_n(&pending_size_, __ATOMIC_RELAXED); }
+  uint32_t tcp_active_flows() const { return __atomic_load_n(&tcp_active_, __ATOMIC_RELAXED); }
+  proto::dns::TcpStreamReassembler::Stats tcp_stats() const;
+  const DnsConfig& config() const { return cfg_; }
+
+  // Observes one DNS message (test hook and building block): `m` may be null (no packet).
+  struct Endpoints {
+    uint8_t src[16];
+    uint8_t dst[16];
+    uint16_t sport, dport;
+    uint8_t family;  // 4 or 6
+  };
+  void observe_message(const uint8_t* msg, size_t len, const Endpoints& ep, bool tcp, uint64_t tsc);
+
+ private:
+  void observe(rte_mbuf* m, uint64_t now_tsc);
+  void observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_t* payload,
+                   size_t len, const Endpoints& ep, uint64_t tsc);
+  void publish(uint64_t now_tsc, bool idle);
+
+  DnsConfig cfg_;
+  core::Forwarder fwd_;
+  uint64_t tsc_hz_;
+  uint64_t timeout_tsc_;
+  uint64_t tcp_idle_tsc_;
+  uint64_t publish_tsc_;
+  uint64_t last_publish_ = 0;
+  uint64_t packets_since_flush_ = 0;
+
+  DnsCounters c_;
+  LatencyHistogram latency_;
+  PendingTable pending_;
+  std::unique_ptr<TopLists> top_;
+  TcpFlowTable tcp_;
+  uint32_t pending_size_ = 0;
+  uint32_t tcp_active_ = 0;
+
+  // Published TCP reassembly statistics.
+  SeqCount tcp_seq_;
+  proto::dns::TcpStreamReassembler::Stats tcp_pub_{};
+  uint64_t tcp_segments_published_ = 0;
+
+  // Scratch, per lcore.
+  proto::dns::Record records_[64];
+  proto::dns::Message msg_;
+  uint8_t wire_[256];
+  std::unique_ptr<uint8_t[]> linear_;  // a message spanning mbuf segments, copied (64 KiB)
+};
+
+}  // namespace rampart::dns

@@ -1,0 +1,111 @@
+#include "dns/pending_table.h"
+
+#include "dns/hash.h"
+
+namespace rampart::dns {
+
+PendingTable::PendingTable(uint32_t capacity) {
+  uint32_t c = 64;
+  while (c < capacity && c < (1u << 30)) c <<= 1;
+  slots_.reset(new PendingEntry[c]);
+  std::memset(static_cast<void*>(slots_.get()), 0, sizeof(PendingEntry) * c);
+  mask_ = c - 1;
+}
+
+uint64_t PendingTable::hash(const TxKey& k) noexcept {
+  return hash_bytes(&k, offsetof(TxKey, transport) + 1, 0x5eed);
+}
+
+PendingTable::Insert PendingTable::insert(const TxKey& k, uint64_t question, uint16_t qtype,
+                                          uint16_t query_len, uint64_t tsc) noexcept {
+  const uint64_t h = hash(k);
+  const uint32_t tag = tag_of(h);
+  uint32_t i = static_cast<uint32_t>(h) & mask_;
+  for (unsigned d = 0; d < kMaxProbe; ++d, i = (i + 1) & mask_) {
+    PendingEntry& e = slots_[i];
+    if (e.tag == 0) {
+      e.tag = tag;
+      e.client_port = k.client_port;
+      e.server_port = k.server_port;
+      e.txid = k.txid;
+      e.qtype = qtype;
+      e.query_len = query_len;
+      e.family = k.family;
+      e.transport = k.transport;
+      e.question = question;
+      e.tsc = tsc;
+      std::memcpy(e.client, k.client, 16);
+      std::memcpy(e.server, k.server, 16);
+      ++size_;
+      return Insert::inserted;
+    }
+    if (same(e, k, tag)) return Insert::duplicate;
+  }
+  return Insert::full;
+}
+
+PendingTable::Match PendingTable::take(const TxKey& k, uint64_t question, PendingEntry& out) noexcept {
+  const uint64_t h = hash(k);
+  const uint32_t tag = tag_of(h);
+  uint32_t i = static_cast<uint32_t>(h) & mask_;
+  for (unsigned d = 0; d < kMaxProbe; ++d, i = (i + 1) & mask_) {
+    PendingEntry& e = slots_[i];
+    if (e.tag == 0) return Match::no_entry;
+    if (same(e, k, tag)) {
+      if (e.question != question) return Match::other_question;
+      out = e;
+      erase_at(i);
+      return Match::matched;
+    }
+  }
+  return Match::no_entry;
+}
+
+// Backward-shift deletion: later entries of the same probe run move into the hole when their home
+// slot allows it, so look-ups never need tombstones and probe lengths never grow.
+void PendingTable::erase_at(uint32_t i) noexcept {
+  uint32_t hole = i;
+  uint32_t j = i;
+  for (;;) {
+    j = (j + 1) & mask_;
+    if (j == i) break;  // a completely full table: every slot visited
+    PendingEntry& e = slots_[j];
+    if (e.tag == 0) break;
+    TxKey k;
+    std::memcpy(k.client, e.client, 16);
+    std::memcpy(k.server, e.server, 16);
+    k.client_port = e.client_port;
+    k.server_port = e.server_port;
+    k.txid = e.txid;
+    k.family = e.family;
+    k.transport = e.transport;
+    const uint32_t home = static_cast<uint32_t>(hash(k)) & mask_;
+    // Move e to the hole when its home is not cyclically within (hole, j].
+    const uint32_t dist_hole = (hole - home) & mask_;
+    const uint32_t dist_j = (j - home) & mask_;
+    if (dist_hole < dist_j) {
+      slots_[hole] = e;
+      hole = j;
+    }
+  }
+  slots_[hole].tag = 0;
+  --size_;
+}
+
+uint32_t PendingTable::expire(uint64_t now, uint64_t timeout_tsc, uint32_t slots) noexcept {
+  uint32_t removed = 0;
+  const auto expired = [&](const PendingEntry& e) {
+    return e.tag != 0 && static_cast<int64_t>(now - e.tsc) > static_cast<int64_t>(timeout_tsc);
+  };
+  for (uint32_t n = 0; n < slots && size_; ++n) {
+    // Deletion may shift a later entry back into this slot: look at it again until it stays.
+    while (size_ && expired(slots_[cursor_])) {
+      erase_at(cursor_);
+      ++removed;
+    }
+    cursor_ = (cursor_ + 1) & mask_;
+  }
+  return removed;
+}
+
+}  // namespace rampart::dns

@@ -1,0 +1,129 @@
+#include "dns/tcp_flows.h"
+
+#include "dns/hash.h"
+
+namespace rampart::dns {
+
+TcpFlowTable::TcpFlowTable(uint32_t flows) : n_(flows) {
+  flows_.reset(new Flow[n_ ? n_ : 1]);
+  uint32_t isz = 4;
+  while (isz < 2 * n_) isz <<= 1;
+  index_.reset(new uint32_t[isz]);
+  std::fill_n(index_.get(), isz, 0u);
+  imask_ = isz - 1;
+  free_.reset(new uint32_t[n_ ? n_ : 1]);
+  for (uint32_t i = 0; i < n_; ++i) free_[i] = n_ - 1 - i;
+  nfree_ = n_;
+}
+
+uint64_t TcpFlowTable::hash(const FlowKey& k) noexcept {
+  return hash_bytes(&k, offsetof(FlowKey, family) + 1, 0x7c9);
+}
+
+uint32_t TcpFlowTable::find(const FlowKey& k, uint64_t h) const noexcept {
+  for (uint32_t s = static_cast<uint32_t>(h) & imask_;; s = (s + 1) & imask_) {
+    const uint32_t v = index_[s];
+    if (v == 0) return 0;
+    const FlowKey& o = flows_[v - 1].key;
+    if (o.port_a == k.port_a && o.port_b == k.port_b && o.family == k.family &&
+        std::memcmp(o.a, k.a, 16) == 0 && std::memcmp(o.b, k.b, 16) == 0)
+      return v;
+  }
+}
+
+void TcpFlowTable::index_insert(uint32_t flow, uint64_t h) noexcept {
+  uint32_t s = static_cast<uint32_t>(h) & imask_;
+  while (index_[s] != 0) s = (s + 1) & imask_;
+  index_[s] = flow + 1;
+}
+
+void TcpFlowTable::index_erase(uint32_t flow) noexcept {
+  uint32_t s = static_cast<uint32_t>(hash(flows_[flow].key)) & imask_;
+  while (index_[s] != flow + 1) s = (s + 1) & imask_;
+  uint32_t hole = s, j = s;
+  for (;;) {
+    j = (j + 1) & imask_;
+    const uint32_t v = index_[j];
+    if (v == 0) break;
+    const uint32_t home = static_cast<uint32_t>(hash(flows_[v - 1].key)) & imask_;
+    if (((hole - home) & imask_) < ((j - home) & imask_)) {
+      index_[hole] = v;
+      hole = j;
+    }
+  }
+  index_[hole] = 0;
+}
+
+TcpFlowTable::Flow* TcpFlowTable::get(const FlowKey& k, uint64_t tsc, bool& created,
+                                      bool& evicted) noexcept {
+  created = evicted = false;
+  if (n_ == 0) return nullptr;
+  const uint64_t h = hash(k);
+  if (const uint32_t v = find(k, h)) {
+    Flow& f = flows_[v - 1];
+    f.last_tsc = tsc;
+    return &f;
+  }
+  if (nfree_ == 0) {
+    // All flows taken: evict the one under the clock hand.
+    const uint32_t victim = hand_;
+    hand_ = (hand_ + 1) % n_;
+    release(&flows_[victim]);
+    evicted = true;
+  }
+  const uint32_t idx = free_[--nfree_];
+  Flow& f = flows_[idx];
+  f.key = k;
+  f.last_tsc = tsc;
+  f.used = true;
+  f.closed[0] = f.closed[1] = false;
+  f.dir[0].reset();
+  f.dir[1].reset();
+  index_insert(idx, h);
+  ++active_;
+  created = true;
+  return &f;
+}
+
+void TcpFlowTable::release(Flow* f) noexcept {
+  if (!f->used) return;
+  const auto idx = static_cast<uint32_t>(f - flows_.get());
+  f->dir[0].close();
+  f->dir[1].close();
+  index_erase(idx);
+  f->used = false;
+  free_[nfree_++] = idx;
+  --active_;
+}
+
+uint32_t TcpFlowTable::expire(uint64_t now, uint64_t idle_tsc, uint32_t slots) noexcept {
+  uint32_t removed = 0;
+  for (uint32_t n = 0; n < slots && n < n_ && active_; ++n) {
+    Flow& f = flows_[cursor_];
+    if (f.used && static_cast<int64_t>(now - f.last_tsc) > static_cast<int64_t>(idle_tsc)) {
+      release(&f);
+      ++removed;
+    }
+    cursor_ = (cursor_ + 1) % n_;
+  }
+  return removed;
+}
+
+proto::dns::TcpStreamReassembler::Stats TcpFlowTable::stats() const noexcept {
+  proto::dns::TcpStreamReassembler::Stats s{};
+  for (uint32_t i = 0; i < n_; ++i)
+    for (const auto& d : flows_[i].dir) {
+      const auto& o = d.stats();
+      s.segments += o.segments;
+      s.messages += o.messages;
+      s.duplicate_bytes += o.duplicate_bytes;
+      s.gaps += o.gaps;
+      s.bytes_given_up += o.bytes_given_up;
+      s.partial_messages += o.partial_messages;
+      s.resyncs += o.resyncs;
+      s.bad_length += o.bad_length;
+    }
+  return s;
+}
+
+}  // namespace rampart::dns
