@@ -100,7 +100,8 @@ Value stats(const AppState& app) {
     port_entries.set("port_" + p.settings->name, std::move(e));
   }
   uint64_t drops = 0;
-  for (uint64_t d : total_drops(app)) drops += d;
+  const auto by_reason = total_drops(app);
+  for (size_t r = 1; r < by_reason.size(); ++r) drops += by_reason[r];  // as /rampart/drops lists them
   Value totals = Value::object();
   totals.set("rx_packets", rx);
   totals.set("tx_packets", tx);

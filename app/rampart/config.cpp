@@ -13,6 +13,9 @@
 #ifndef RAMPART_DRIVERS_DIR
 #define RAMPART_DRIVERS_DIR ""
 #endif
+#ifndef RAMPART_INSTALLED_DRIVERS_DIR
+#define RAMPART_INSTALLED_DRIVERS_DIR "/usr/local/share/rampart/drivers-config"
+#endif
 
 namespace rampart::app {
 
@@ -229,6 +232,16 @@ void read_pipeline(ConfigReader& top, Config& cfg, const std::set<std::string>& 
   }
 }
 
+void read_dns(ConfigReader& r, dns::DnsConfig& d) {
+  d.pending_entries = static_cast<uint32_t>(r.integer("pending_entries", d.pending_entries, 64, 1 << 24));
+  d.query_timeout_ms = static_cast<uint32_t>(r.integer("query_timeout_ms", d.query_timeout_ms, 1, 600000));
+  d.topn_capacity = static_cast<uint32_t>(r.integer("topn_capacity", d.topn_capacity, 16, 65536));
+  d.topn_publish_ms = static_cast<uint32_t>(r.integer("topn_publish_ms", d.topn_publish_ms, 1, 60000));
+  d.tcp_flows = static_cast<uint32_t>(r.integer("tcp_flows", d.tcp_flows, 0, 65536));
+  d.tcp_idle_timeout_ms =
+      static_cast<uint32_t>(r.integer("tcp_idle_timeout_ms", d.tcp_idle_timeout_ms, 100, 3600000));
+}
+
 void read_stages(ConfigReader& top, Config& cfg, const std::set<std::string>& overridden) {
   for (core::StageId id : {core::StageId::arp, core::StageId::dns, core::StageId::tcp, core::StageId::other})
     cfg.paths[id] = PathPolicy{};
@@ -260,6 +273,7 @@ void read_stages(ConfigReader& top, Config& cfg, const std::set<std::string>& ov
       PathPolicy& p = cfg.paths[id];
       p.policy = *forward::policy_from_string(sr.one_of("policy", "bump", kPolicies));
       p.reflect_swap_mac = sr.boolean("reflect_swap_mac", true);
+      if (id == core::StageId::dns) read_dns(sr, cfg.dns);
       sr.finish();
     }
   }
@@ -299,10 +313,13 @@ std::vector<std::string> drivers_config_dirs(const std::string& config_path) {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("RAMPART_DRIVERS_CONFIG")) dirs.emplace_back(env);
   const fs::path config_dir = fs::path(config_path).parent_path();
+  // A config beside the profiles, in a folder below them (drivers-config/examples), or beside
+  // a drivers-config folder.
+  dirs.push_back(config_dir.string());
+  dirs.push_back(config_dir.parent_path().string());
   dirs.push_back((config_dir / "drivers-config").string());
-  dirs.push_back((config_dir.parent_path() / "drivers-config").string());
   if (std::string(RAMPART_DRIVERS_DIR).size()) dirs.emplace_back(RAMPART_DRIVERS_DIR);
-  dirs.emplace_back("/usr/local/share/rampart/drivers-config");
+  dirs.emplace_back(RAMPART_INSTALLED_DRIVERS_DIR);
   return dirs;
 }
 
@@ -343,10 +360,17 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
   const toml::table* ports = top.table("ports");
   if (!ports || ports->empty())
     ConfigReader::fail_at(ports, "ports", "declare at least one port, e.g. [ports.wire0]", &overridden);
-  for (const auto& [k, v] : *ports) {
-    const std::string name(k.str());
-    if (!v.is_table()) ConfigReader::fail_at(&v, "ports." + name, "expected a table", &overridden);
-    cfg.ports.push_back(read_port(name, *v.as_table(), path, overridden));
+  // toml++ iterates tables in key order; ports keep the order they were written in (DPDK port
+  // ids follow it). Ports created by --set have no source line and come last.
+  std::vector<std::pair<std::string, const toml::node*>> port_nodes;
+  for (const auto& [k, v] : *ports) port_nodes.emplace_back(std::string(k.str()), &v);
+  std::stable_sort(port_nodes.begin(), port_nodes.end(), [](const auto& a, const auto& b) {
+    const auto la = a.second->source().begin.line, lb = b.second->source().begin.line;
+    return (la ? la : UINT32_MAX) < (lb ? lb : UINT32_MAX);
+  });
+  for (const auto& [name, v] : port_nodes) {
+    if (!v->is_table()) ConfigReader::fail_at(v, "ports." + name, "expected a table", &overridden);
+    cfg.ports.push_back(read_port(name, *v->as_table(), path, overridden));
   }
   for (const auto& p : cfg.ports) {
     if (!p.peer.empty() && !cfg.port(p.peer))

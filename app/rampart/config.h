@@ -12,6 +12,7 @@
 
 #include "classify/classify_stage.h"
 #include "core/stage_id.h"
+#include "dns/dns_config.h"
 #include "forward/forward_stage.h"
 
 namespace rampart::app {
@@ -79,10 +80,11 @@ struct Config {
   EalSettings eal;
   std::string log_level = "info";
   MempoolSettings mempool;
-  std::vector<PortSettings> ports;  // in file order
+  std::vector<PortSettings> ports;  // in file order (DPDK port ids follow it)
   PipelineSettings pipeline;
   classify::ClassifyConfig classify;
   std::map<core::StageId, PathPolicy> paths;  // arp, dns, tcp, other
+  dns::DnsConfig dns;                         // [stages.dns] beyond the path policy
 
   const PortSettings* port(const std::string& name) const;
 };

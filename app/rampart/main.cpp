@@ -21,6 +21,7 @@
 #include "app/rampart/cli.h"
 #include "app/rampart/commands.h"
 #include "app/rampart/config.h"
+#include "app/rampart/dns_commands.h"
 #include "app/rampart/ports.h"
 #include "app/rampart/summary.h"
 #include "app/rampart/telemetry.h"
@@ -44,11 +45,24 @@ int worker_main(void* arg) {
   return 0;
 }
 
+// True when `args` already give one of `opts`: "-l 0-3", "-l0-3", "--lcores=..." or "--lcores ...".
 bool has_any(const std::vector<std::string>& args, std::initializer_list<const char*> opts) {
   for (const auto& a : args)
-    for (const char* o : opts)
-      if (a == o || a.rfind(std::string(o) + "=", 0) == 0) return true;
+    for (const std::string o : opts) {
+      const bool short_opt = o.size() == 2;
+      if (a == o || a.rfind(o + "=", 0) == 0 || (short_opt && a.rfind(o, 0) == 0)) return true;
+    }
   return false;
+}
+
+// The --file-prefix EAL ended up with (the command line may override the config's).
+std::string effective_file_prefix(const std::vector<std::string>& eal, const std::string& fallback) {
+  std::string prefix = fallback;
+  for (size_t i = 0; i < eal.size(); ++i) {
+    if (eal[i].rfind("--file-prefix=", 0) == 0) prefix = eal[i].substr(14);
+    else if (eal[i] == "--file-prefix" && i + 1 < eal.size()) prefix = eal[i + 1];
+  }
+  return prefix;
 }
 
 std::vector<std::string> build_eal_args(const char* argv0, const Config& cfg,
@@ -93,7 +107,8 @@ void drain(AppState& app) {
   }
   app.control.state.store(core::RunState::quit);
   rte_eal_mp_wait_lcore();
-  // Anything a forced stop left in a ring is freed and counted, never leaked.
+  // Anything a forced stop left in a ring is freed and counted, never leaked. The workers have
+  // returned, so the main lcore may write the first runner's counters.
   uint64_t stranded = 0;
   for (rte_ring* r : app.rings) {
     void* objs[64];
@@ -103,7 +118,10 @@ void drain(AppState& app) {
       stranded += n;
     }
   }
-  if (stranded) spdlog::warn("shutdown: {} packets were still in rings and were dropped", stranded);
+  if (stranded) {
+    if (!app.runners.empty()) app.runners.front()->count_drop(core::DropReason::shutdown, stranded);
+    spdlog::warn("shutdown: {} packets were still in rings and were dropped", stranded);
+  }
 }
 
 int run(int argc, char** argv) {
@@ -174,6 +192,7 @@ int run(int argc, char** argv) {
   app.start_tsc = rte_rdtsc();
   app.start_unix = std::time(nullptr);
   register_core_commands(app);
+  register_dns_commands(app);
   TelemetryRegistry::instance().register_with_dpdk();
 
   for (auto& r : app.runners) {
@@ -189,8 +208,8 @@ int run(int argc, char** argv) {
   if (cli.idle_exit_s > 0 && !all_pcap)
     spdlog::warn("--idle-exit applies only when every RX port reads a pcap file; ignoring it");
   const bool idle_exit = cli.idle_exit_s > 0 && all_pcap;
-  spdlog::info("running; file-prefix {}, telemetry: dpdk-telemetry.py -f {}", app.cfg.eal.file_prefix,
-               app.cfg.eal.file_prefix);
+  const std::string prefix = effective_file_prefix(eal, app.cfg.eal.file_prefix);
+  spdlog::info("running; file-prefix {}, telemetry: dpdk-telemetry.py -f {}", prefix, prefix);
 
   uint64_t last_seen = 0;
   auto last_change = std::chrono::steady_clock::now();
@@ -224,9 +243,12 @@ int run(int argc, char** argv) {
   print_summary(snapshot, stdout);
   if (cli.report_path) std::printf("report: %s\n", cli.report_path->c_str());
   std::fflush(stdout);
-  if (app.mbufs_in_use_at_exit.load() != static_cast<int64_t>(app.mbufs_in_use_at_start))
+  if (app.mbufs_in_use_at_exit.load() != static_cast<int64_t>(app.mbufs_in_use_at_start)) {
+    // A leak is a bug: fail loudly so tests and operators' scripts notice.
     spdlog::error("mbuf leak: {} in use at start, {} at exit", app.mbufs_in_use_at_start,
                   app.mbufs_in_use_at_exit.load());
+    rc = 1;
+  }
   return rc;
 }
 

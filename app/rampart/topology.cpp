@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "classify/classify_stage.h"
+#include "dns/dns_stage.h"
 #include "forward/forward_stage.h"
 #include "tx/tx_stage.h"
 
@@ -30,6 +31,14 @@ std::vector<LcoreSettings> effective_plan(const AppState& app) {
   for (const auto& p : app.cfg.ports) l.rx.emplace_back(p.name, 0);
   for (size_t s = 0; s < core::kStageCount; ++s) l.stages.push_back(static_cast<StageId>(s));
   return {l};
+}
+
+// A port nobody polls at all is a TX-only port: its one configured RX queue is left alone.
+bool plan_polls_nothing_of(const std::vector<LcoreSettings>& plan, const std::string& port) {
+  for (const auto& l : plan)
+    for (const auto& rx : l.rx)
+      if (rx.first == port) return false;
+  return true;
 }
 
 bool runs(const LcoreSettings& l, StageId s) {
@@ -82,6 +91,23 @@ void build_topology(AppState& app) {
       it->nb_rxq = std::max<uint16_t>(it->nb_rxq, rx.second + 1);
     }
 
+  // Every RX queue up to the highest one polled receives traffic (RSS spreads flows over all of
+  // them), so each must have a poller or its flows would be lost silently.
+  for (const auto& p : app.ports)
+    for (uint16_t q = 0; q < p.nb_rxq; ++q) {
+      const bool polled = std::any_of(plan.begin(), plan.end(), [&](const LcoreSettings& l) {
+        return std::any_of(l.rx.begin(), l.rx.end(), [&](const auto& rx) {
+          return rx.first == p.settings->name && rx.second == q;
+        });
+      });
+      if (!polled && !plan_polls_nothing_of(plan, p.settings->name))
+        throw std::runtime_error("port " + p.settings->name + ": RX queue " + std::to_string(q) +
+                                 " is polled by no lcore (give every queue below the highest one an lcore)");
+    }
+  for (const auto& l : plan)
+    if (runs(l, StageId::classify) && l.rx.empty())
+      spdlog::warn("lcore {} runs classify but polls no RX queue: it will see no packets", l.lcore);
+
   const uint64_t drain_tsc = rte_get_tsc_hz() / 1000000 * app.cfg.pipeline.drain_us;
   uint16_t tx_queue = 0;
   std::map<unsigned, core::LcoreRunner*> by_lcore;
@@ -93,8 +119,11 @@ void build_topology(AppState& app) {
         case StageId::classify:
           runner->set_local_stage(std::make_unique<classify::ClassifyStage>(app.cfg.classify));
           break;
-        case StageId::arp:
         case StageId::dns:
+          runner->set_local_stage(std::make_unique<dns::DnsStage>(app.cfg.dns, forward_config(app, s),
+                                                                  rte_get_tsc_hz()));
+          break;
+        case StageId::arp:
         case StageId::tcp:
         case StageId::other:
           runner->set_local_stage(std::make_unique<forward::ForwardStage>(s, forward_config(app, s)));

@@ -76,6 +76,12 @@ int run(const std::vector<std::string>& args) {
               ": no answer (unknown command or bad parameters; see 'rampartctl list')");
     return ctl::kExitFailed;
   }
+  // Rampart answers a refused command (bad parameters, a failed action) with {"error": "..."}.
+  if (const json::Value* err = data->find("error"); err && err->is_string() && data->as_object().size() == 1) {
+    if (o.json) print_out(json::write(*data, 2) + "\n");
+    print_err(req.telemetry + ": " + err->as_string());
+    return ctl::kExitFailed;
+  }
   print_out(o.json ? json::write(*data, 2) + "\n" : ctl::render(*data, req.render));
   return ctl::kExitOk;
 }

@@ -81,7 +81,8 @@ inline void ClassifyStage::classify_one(rte_mbuf* m, BurstTally& t) {
   const uint64_t ip_ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
   if (ip_ck == RTE_MBUF_F_RX_IP_CKSUM_GOOD) opts.verify_ipv4_checksum = false;
   ParseError err = proto::parse_packet(data, m->data_len, m->pkt_len, opts, p);
-  if (err == ParseError::ok && ip_ck == RTE_MBUF_F_RX_IP_CKSUM_BAD && p.l3 == L3Kind::ipv4)
+  if (err == ParseError::ok && ip_ck == RTE_MBUF_F_RX_IP_CKSUM_BAD && p.l3 == L3Kind::ipv4 &&
+      parse_opts_.verify_ipv4_checksum)
     err = ParseError::ipv4_bad_checksum;
   if (err != ParseError::ok) {
     core::set_drop(m, static_cast<uint16_t>(core::drop_reason_of(err)));

@@ -54,6 +54,9 @@ class LcoreRunner {
   void inject(StageId first, rte_mbuf** pkts, uint16_t n);
   // Flushes buffered output of every local stage (TX buffers) and all out rings.
   void flush_all();
+  // Counts drops found outside the loop (e.g. packets stranded in rings at shutdown). Only while
+  // the loop is not running: the counters have a single writer.
+  void count_drop(DropReason reason, uint64_t n) { counters_->drops[static_cast<size_t>(reason)].add(n); }
 
   // Installs (or with nullptr removes) the tap of a local stage; callable from a control thread
   // while the loop runs. The caller keeps the tap alive until the loop has provably moved past

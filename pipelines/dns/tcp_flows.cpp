@@ -85,6 +85,14 @@ TcpFlowTable::Flow* TcpFlowTable::get(const FlowKey& k, uint64_t tsc, bool& crea
   return &f;
 }
 
+TcpFlowTable::Flow* TcpFlowTable::find(const FlowKey& k, uint64_t tsc) noexcept {
+  if (n_ == 0) return nullptr;
+  const uint32_t v = find(k, hash(k));
+  if (!v) return nullptr;
+  flows_[v - 1].last_tsc = tsc;
+  return &flows_[v - 1];
+}
+
 void TcpFlowTable::release(Flow* f) noexcept {
   if (!f->used) return;
   const auto idx = static_cast<uint32_t>(f - flows_.get());

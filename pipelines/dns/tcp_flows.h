@@ -53,6 +53,8 @@ class TcpFlowTable {
   // The flow of `k`, created (evicting another when full) when absent. nullptr only when the
   // table has no flow at all (flows == 0).
   Flow* get(const FlowKey& k, uint64_t tsc, bool& created, bool& evicted) noexcept;
+  // The flow of `k` when it exists (its last-seen time updated), else nullptr.
+  Flow* find(const FlowKey& k, uint64_t tsc) noexcept;
   // Gives a flow back (connection over): partial messages are given up and counted.
   void release(Flow* f) noexcept;
   // Releases flows idle for more than idle_tsc, visiting at most `slots` flows.

@@ -1,1 +1,137 @@
-int main() { return 77; }
+// A bad configuration is refused at start: rampart exits 2 before touching EAL, and the message
+// names the file, the line and the key (ARCHITECTURE.md section 4), or the --set override.
+//
+// Environment (set by meson): RAMPART, RAMPART_SOURCE_ROOT.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "pipeline_util.h"
+
+namespace rampart::pipetest {
+namespace {
+
+// A valid base the cases break one way each. Line numbers below count from 1.
+const std::string kBase =
+    "[eal]\n"                                            // 1
+    "args = [\"--no-pci\", \"--no-huge\", \"-m\", \"64\"]\n"  // 2
+    "lcores = \"0-1\"\n"                                 // 3
+    "\n"                                                 // 4
+    "[ports.wire0]\n"                                    // 5
+    "profile = \"net_pcap\"\n"                           // 6
+    "args = { rx_pcap = \"in.pcap\" }\n"                 // 7
+    "\n"                                                 // 8
+    "[stages.dns]\n"                                     // 9
+    "policy = \"reflect\"\n";                            // 10
+
+struct Case {
+  std::string desc;
+  std::string toml;                 // the file
+  std::vector<std::string> extra;   // after -c FILE
+  std::vector<std::string> expect;  // substrings of stderr; "@FILE" stands for the config path
+};
+
+class ConfigErrors : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = make_temp_dir("pipe-cfg"); }
+  void TearDown() override { remove_tree(dir_); }
+
+  void check(const Case& c) {
+    SCOPED_TRACE(c.desc);
+    const std::string file = dir_ + "/bad-" + std::to_string(++n_) + ".toml";
+    write_file(file, c.toml);
+    std::vector<std::string> argv = {env_or_fail("RAMPART"), "--", "-c", file};
+    argv.insert(argv.end(), c.extra.begin(), c.extra.end());
+    const ProcResult r = run_process(argv, 20, dir_);
+    EXPECT_EQ(r.exit_code, 2) << "stderr:\n" << r.err;
+    EXPECT_NE(r.err.find("rampart: "), std::string::npos) << r.err;
+    for (std::string want : c.expect) {
+      if (auto at = want.find("@FILE"); at != std::string::npos) want.replace(at, 5, file);
+      EXPECT_NE(r.err.find(want), std::string::npos) << "wanted \"" << want << "\" in:\n" << r.err;
+    }
+    EXPECT_EQ(r.err.find("EAL:"), std::string::npos) << "EAL was started for a bad config";
+  }
+
+  std::string dir_;
+  int n_ = 0;
+};
+
+TEST_F(ConfigErrors, RefusedWithFileLineAndKey) {
+  const std::vector<Case> cases = {
+      {"unknown key in a table", kBase + "\n[pipeline]\nbrust = 32\n", {},
+       {"config error", "@FILE:13: key 'pipeline.brust': unknown key"}},
+      {"unknown top-level table", kBase + "[telemetri]\nx = 1\n", {},
+       {"@FILE:11: key 'telemetri': unknown key"}},
+      {"unknown key in a port", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nspeed = 10\n", {},
+       {"@FILE:13: key 'ports.wire1.speed': unknown key"}},
+      {"wrong type: string for an integer", kBase + "[mempool]\nmbufs = \"many\"\n", {},
+       {"@FILE:12: key 'mempool.mbufs': expected an integer, found a string"}},
+      {"wrong type: integer for a boolean", kBase + "[stages.arp]\npolicy = \"bump\"\nreflect_swap_mac = 1\n", {},
+       {"@FILE:13: key 'stages.arp.reflect_swap_mac': expected true or false, found an integer"}},
+      {"integer out of range", kBase + "[pipeline]\nburst = 1000\n", {},
+       {"@FILE:12: key 'pipeline.burst': 1000 is out of range [1, 64]"}},
+      {"ring size not a power of two", kBase + "[pipeline]\nring_size = 1000\n", {},
+       {"@FILE:12: key 'pipeline.ring_size': must be a power of two"}},
+      {"unknown policy", kBase + "[stages.tcp]\npolicy = \"forward\"\n", {},
+       {"@FILE:12: key 'stages.tcp.policy': 'forward' is not one of: bump, reflect, drop"}},
+      {"missing profile",
+       "[ports.wire0]\nprofile = \"no_such_profile\"\nargs = { rx_pcap = \"x.pcap\" }\n", {},
+       {"@FILE:2: key 'ports.wire0.profile': no port profile 'no_such_profile'"}},
+      {"unknown driver", "[ports.wire0]\ndriver = \"net_magic\"\n", {},
+       {"@FILE:2: key 'ports.wire0.driver': 'net_magic' is not one of"}},
+      {"peer names no port", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\npeer = \"wire9\"\n", {},
+       {"@FILE:13: key 'ports.wire1.peer': no port named 'wire9'"}},
+      {"unknown stage",
+       kBase + "[pipeline.lcores.1]\nrx = [\"wire0\"]\nstages = [\"classify\", \"firewall\"]\n", {},
+       {"@FILE:13: key 'pipeline.lcores.1.stages': unknown stage 'firewall'"}},
+      {"rx on a port that does not exist",
+       kBase + "[pipeline.lcores.1]\nrx = [\"wire7:0\"]\nstages = [\"classify\"]\n", {},
+       {"@FILE:12: key 'pipeline.lcores.1.rx': no port named 'wire7'"}},
+      {"TOML syntax error", kBase + "[pipeline\n", {}, {"@FILE:11:"}},
+      {"no such config file", "", {"-c", "/nonexistent/rampart.toml"}, {"/nonexistent/rampart.toml: no such file"}},
+  };
+  for (const Case& c : cases) check(c);
+}
+
+// Errors found only once the whole [pipeline] plan is read must still point into the file.
+TEST_F(ConfigErrors, PipelinePlanErrorsNameFileLineAndKey) {
+  check({"RX queue polled by two lcores",
+         kBase +
+             "[pipeline.lcores.1]\n"           // 11
+             "rx = [\"wire0:0\"]\n"            // 12
+             "stages = [\"classify\", \"arp\", \"dns\", \"tcp\", \"other\", \"tx\"]\n"
+             "[pipeline.lcores.2]\n"           // 14
+             "rx = [\"wire0:0\"]\n"            // 15
+             "stages = [\"classify\"]\n",
+         {},
+         {"RX queue wire0:0 is polled by two lcores", "@FILE:15: key 'pipeline.lcores.2.rx'"}});
+  check({"stage placed on no lcore",
+         kBase +
+             "[pipeline.lcores.1]\n"           // 11
+             "rx = [\"wire0:0\"]\n"            // 12
+             "stages = [\"classify\", \"arp\", \"dns\", \"tcp\", \"other\"]\n",  // 13
+         {},
+         {"stage 'tx' runs on no lcore", "@FILE:11: key 'pipeline.lcores'"}});
+}
+
+TEST_F(ConfigErrors, BadSetOverridesNameTheOverride) {
+  check({"--set value of the wrong type", kBase, {"--set", "pipeline.burst=fast"},
+         {"--set pipeline.burst: expected an integer, found a string"}});
+  check({"--set value out of range", kBase, {"--set", "mempool.cache=4096"},
+         {"--set mempool.cache: 4096 is out of range [0, 512]"}});
+  check({"--set unknown key", kBase, {"--set", "pipeline.brust=32"}, {"--set pipeline.brust: unknown key"}});
+  check({"--set through a non-table", kBase, {"--set", "eal.lcores.x=1"},
+         {"--set eal.lcores.x: 'lcores' is not a table"}});
+  check({"--set without '='", kBase, {"--set", "pipeline.burst"}, {"--set takes KEY=VALUE"}});
+  check({"--set with an empty key component", kBase, {"--set", "pipeline..burst=3"},
+         {"--set pipeline..burst: empty component in key"}});
+}
+
+}  // namespace
+}  // namespace rampart::pipetest
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

@@ -15,6 +15,7 @@
 #include <rte_ring.h>
 
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -435,8 +436,11 @@ TEST_F(MultiLcore, FullRingIsCountedAsRingFullNeverAHang) {
          std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   ASSERT_EQ(h->counted(StageId::classify, 0), frames.size()) << "the producer stalled";
-  // Give the producer's loop a few more iterations, then look.
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // "in" is counted before the burst is dispatched: wait for the last burst's ring flush.
+  auto ring_full = [&] { return app::total_drops(h->app())[static_cast<size_t>(DropReason::ring_full)]; };
+  while (rte_ring_count(dns_ring) + ring_full() < frames.size() &&
+         std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_EQ(rte_ring_count(dns_ring), cap);
   const auto drops = app::total_drops(h->app());
   EXPECT_EQ(drops[static_cast<size_t>(DropReason::ring_full)], frames.size() - cap);
@@ -464,6 +468,7 @@ TEST_F(MultiLcore, TopologyRefusesTheMainLcoreAndDisabledLcores) {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  spdlog::set_level(spdlog::level::warn);  // the topology's start-up lines
   ::testing::AddGlobalTestEnvironment(
       new rampart::pipetest::EalEnvironment("multi", {"--lcores", "0@0,1@1,2@0,3@1", "--no-telemetry"}, 256));
   return RUN_ALL_TESTS();

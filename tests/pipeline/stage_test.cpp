@@ -702,6 +702,25 @@ TEST_F(StageCases, MixedBurstsGiveTheSameVerdictsAsSinglePackets) {
   EXPECT_EQ(cnt.stage[core::index(StageId::tx)].out.load(), want_tx);
 }
 
+// LcoreRunner::receive (the RX path of run()): classify stamps the arrival port into the metadata,
+// whatever the mbuf's private area held before, so reflect answers out of the right port.
+TEST_F(StageCases, ReceiveStampsTheArrivalPort) {
+  Spec spec;
+  auto runner = make_runner(spec, port_a_.id, port_b_.id, port_small_.id);
+  const Bytes f = v4().udp(40000, 53).payload("q").build();
+  for (uint16_t port : {port_b_.id, port_a_.id}) {
+    rte_mbuf* m = mbuf_from(pool_, f);
+    ASSERT_NE(m, nullptr);
+    core::meta(m)->in_port = 0x7777;  // stale garbage from the mbuf's previous life
+    runner->receive(port, &m, 1);
+    runner->flush_all();
+    const auto sent = collect();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].port, port);
+    EXPECT_EQ(sent[0].bytes, swap_macs(f));
+  }
+}
+
 // A TX queue that refuses packets: what it does not take is freed and counted as tx_full, once
 // the runner flushes, and nothing leaks.
 TEST_F(StageCases, FullTxQueueIsCountedAsTxFull) {

@@ -43,38 +43,41 @@ namespace {
 
 // Suffixes of names parse() already validated, keyed by offset: a pointer to one of them ends the
 // walk at once (the suffix is known to terminate, loop-free, with this length). Direct-mapped and
-// tiny, because it is cleared for every message.
+// tiny; a bit mask says which slots are filled, so clearing it for every message is one store.
 struct SuffixCache {
   static constexpr unsigned kSize = 32;
-  uint32_t e[kSize];  // off << 16 | labels << 8 | wire length; 0 = empty (offset 0 is never a target)
-  void clear() noexcept { std::memset(e, 0, sizeof e); }
+  uint32_t valid;     // bit i: e[i] is filled
+  uint32_t e[kSize];  // off << 16 | labels << 8 | wire length
+  void clear() noexcept { valid = 0; }
   static unsigned slot(unsigned off) noexcept { return (off ^ (off >> 5)) & (kSize - 1); }
   bool find(unsigned off, unsigned& wire, unsigned& labels) const noexcept {
-    const uint32_t v = e[slot(off)];
-    if ((v >> 16) != off) return false;
+    const unsigned s = slot(off);
+    const uint32_t v = e[s];
+    if (!(valid >> s & 1u) || (v >> 16) != off) return false;
     wire = v & 0xff;
     labels = (v >> 8) & 0xff;
     return true;
   }
   void put(unsigned off, unsigned wire, unsigned labels) noexcept {
-    e[slot(off)] = uint32_t(off) << 16 | labels << 8 | wire;
+    const unsigned s = slot(off);
+    e[s] = uint32_t(off) << 16 | labels << 8 | wire;
+    valid |= 1u << s;
   }
-  // Records every in-place suffix of the validated name at `off`.
-  void learn(const uint8_t* msg, size_t off, const NameWalk& w) noexcept {
-    unsigned c = 0, l = 0;
+  // Records every in-place suffix of a validated name at `off` (wire octets, labels).
+  void learn(const uint8_t* msg, size_t off, unsigned wire, unsigned labels) noexcept {
     for (size_t q = off;;) {
       const unsigned b = msg[q];
       if (b == 0 || b > limits::max_label) return;
-      put(unsigned(q), w.wire_length - c, w.labels - l);
-      c += 1 + b;
-      ++l;
+      put(unsigned(q), wire, labels);
+      wire -= 1 + b;
+      --labels;
       q += 1 + b;
     }
   }
 };
 
-inline Error walk(const uint8_t* msg, size_t len, size_t off, size_t limit, NameWalk& out,
-                  const SuffixCache* cache) noexcept {
+[[gnu::always_inline]] inline Error walk(const uint8_t* msg, size_t len, size_t off, size_t limit,
+                                         NameWalk& out) noexcept {
   if (limit > len) limit = len;
   size_t p = off;
   size_t lim = limit;  // in-place bytes end at `limit`; once a pointer is taken, anywhere in msg
@@ -106,14 +109,6 @@ inline Error walk(const uint8_t* msg, size_t len, size_t off, size_t limit, Name
         lim = len;
       }
       if (t >= p) ++fwd;
-      unsigned sw, sl;
-      if (cache && cache->find(unsigned(t), sw, sl)) {
-        total += sw - 1;
-        if (total > limits::max_name) return Error::name_too_long;
-        labels += sl;
-        ++ptrs;
-        break;
-      }
       // Any loop revisits some pointer, hence some target: a repeated target is a loop.
       for (unsigned i = 0; i < ptrs; ++i)
         if (visited[i] == t) return Error::pointer_loop;
@@ -135,7 +130,7 @@ inline Error walk(const uint8_t* msg, size_t len, size_t off, size_t limit, Name
 }  // namespace
 
 Error walk_name(const uint8_t* msg, size_t len, size_t off, size_t limit, NameWalk& out) noexcept {
-  return walk(msg, len, off, limit, out, nullptr);
+  return walk(msg, len, off, limit, out);
 }
 
 // ---- Name ----
@@ -345,26 +340,115 @@ struct PendingLearn {
     uint8_t wire, labels;
   } e[kSize];
   unsigned n = 0;
-  bool live = false;  // cache cleared for this message
-  [[gnu::always_inline]] void flush(const uint8_t* msg, SuffixCache& c) noexcept {
-    if (!live) {
-      c.clear();
-      live = true;
-    }
-    for (unsigned i = 0; i < n; ++i) {
-      NameWalk w;
-      w.wire_length = e[i].wire;
-      w.labels = e[i].labels;
-      c.learn(msg, e[i].off, w);
-    }
+  void flush(const uint8_t* msg, SuffixCache& c) noexcept {
+    for (unsigned i = 0; i < n; ++i) c.learn(msg, e[i].off, e[i].wire, e[i].labels);
     n = 0;
   }
 };
 
+// walk() for the owner names parse() meets: the limit is the message, pointers go through the
+// SuffixCache. Same checks, in the same order, as walk(). The decompressed length and the label
+// count travel as one word, `acc` = wire octets << 8 | labels (labels < 256 whenever the length
+// is <= 510, so the sum never carries into the length).
+constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
+
+// After a first pointer that missed the cache: the rest of the chain (labels and further pointers),
+// with loop detection. Out of line: the common owner is a pointer to a cached name.
+[[gnu::noinline]] Error walk_tail(const uint8_t* __restrict msg, size_t len, size_t t,
+                                  SuffixCache& cache, PendingLearn& pending, unsigned& acc,
+                                  unsigned& ptrs, unsigned& fwd) noexcept {
+  uint16_t visited[limits::max_pointer_hops];
+  unsigned n = 1;
+  visited[0] = uint16_t(t);
+  unsigned a = acc;
+  size_t p = t;
+  for (;;) {
+    if (p >= len) return Error::name_truncated;
+    const unsigned b = msg[p];
+    if (b == 0) break;
+    if (b <= limits::max_label) {
+      a += ((1 + b) << 8) + 1;
+      if (a >= kAccTooLong) return Error::name_too_long;
+      if (p + b >= len) return Error::name_truncated;
+      p += 1 + b;
+      continue;
+    }
+    if (b < 0xc0) return b < 0x80 ? Error::label_too_long : Error::bad_label_type;
+    if (p + 1 >= len) return Error::name_truncated;
+    t = (b & 0x3fu) << 8 | msg[p + 1];
+    if (t < 12 || t >= len) return Error::bad_pointer;
+    if (t >= p) ++fwd;
+    if (pending.n) pending.flush(msg, cache);
+    unsigned sw, sl;
+    if (cache.find(unsigned(t), sw, sl)) {
+      a += ((sw - 1) << 8) + sl;
+      if (a >= kAccTooLong) return Error::name_too_long;
+      ++n;
+      break;
+    }
+    // Any loop revisits some pointer, hence some target: a repeated target is a loop.
+    for (unsigned k = 0; k < n; ++k)
+      if (visited[k] == t) return Error::pointer_loop;
+    if (n == limits::max_pointer_hops) return Error::pointer_loop;
+    visited[n++] = uint16_t(t);
+    p = t;
+  }
+  acc = a;
+  ptrs = n;
+  return Error::ok;
+}
+
+// The owner name at `p`: in-place labels, then either the root or a first pointer, which usually
+// hits the cache. `end` is where the name ends in place.
+[[gnu::always_inline]] inline Error walk_owner(const uint8_t* __restrict msg, size_t len, size_t p,
+                                               SuffixCache& cache, PendingLearn& pending,
+                                               size_t& end, unsigned& acc, unsigned& ptrs,
+                                               unsigned& fwd) noexcept {
+  unsigned a = 1u << 8;  // the root label
+  unsigned b;
+  for (;;) {
+    if (p >= len) [[unlikely]] return Error::name_truncated;
+    b = msg[p];
+    if (b - 1u >= limits::max_label) break;  // the root, a pointer or a bad length octet
+    a += ((1 + b) << 8) + 1;
+    if (a >= kAccTooLong) [[unlikely]] return Error::name_too_long;
+    if (p + b >= len) [[unlikely]] return Error::name_truncated;
+    p += 1 + b;
+  }
+  if (b == 0) {
+    end = p + 1;
+    acc = a;
+    ptrs = 0;
+    fwd = 0;
+    return Error::ok;
+  }
+  if (b < 0xc0) [[unlikely]] return b < 0x80 ? Error::label_too_long : Error::bad_label_type;
+  if (p + 1 >= len) [[unlikely]] return Error::name_truncated;
+  const size_t t = (b & 0x3fu) << 8 | msg[p + 1];
+  if (t < 12 || t >= len) [[unlikely]] return Error::bad_pointer;
+  end = p + 2;
+  fwd = t >= p;
+  if (pending.n) pending.flush(msg, cache);
+  unsigned sw, sl;
+  if (cache.find(unsigned(t), sw, sl)) [[likely]] {
+    a += ((sw - 1) << 8) + sl;
+    if (a >= kAccTooLong) [[unlikely]] return Error::name_too_long;
+    acc = a;
+    ptrs = 1;
+    return Error::ok;
+  }
+  acc = a;
+  return walk_tail(msg, len, t, cache, pending, acc, ptrs, fwd);
+}
+
 }  // namespace
 
-// The single pass over a message. Everything the loop updates lives in locals (the Record stores
-// could otherwise alias the Message's counters) and is written back on every exit.
+// The single pass over a message: the questions, then the RRs of the three other sections as one
+// run (a record's section follows from its index), so the only data-dependent loop exits are one
+// per name and one per run. The loop keeps the fewest live values it can: the count of validated
+// records doubles as the record index and the section cursor, the anomaly bits are derived after
+// the loop, and everything is written back to the Message once, on whichever exit (errors leave
+// through one `goto fail`).
 ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
   const uint8_t* __restrict msg = msg_in;
   m.msg_ = msg;
@@ -385,146 +469,154 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
   if (len > 65535) [[unlikely]] return {Error::message_too_long, Section::question, 0};
 
   const uint64_t hdr = rd64(msg + 4);  // QDCOUNT ANCOUNT NSCOUNT ARCOUNT
-  const unsigned counts[4] = {unsigned(hdr >> 48), unsigned(hdr >> 32) & 0xffff,
-                              unsigned(hdr >> 16) & 0xffff, unsigned(hdr) & 0xffff};
-  // Not fatal by itself: the question is still read (a TC=1 response keeps it), but when the
-  // bytes run out the error says why.
-  const bool counts_bad =
-      12ull + 5ull * counts[0] + 11ull * (counts[1] + counts[2] + counts[3]) > len;
+  const unsigned qd = unsigned(hdr >> 48), an = unsigned(hdr >> 32) & 0xffff,
+                 ns = unsigned(hdr >> 16) & 0xffff, ar = unsigned(hdr) & 0xffff;
+  // Records before each section, and in all.
+  const unsigned before[5] = {0, qd, qd + an, qd + an + ns, qd + an + ns + ar};
 
   Record* const recs = m.recs_;
   const unsigned cap = m.cap_;
-  unsigned nrec = 0;
-  uint32_t validated = 0;
-  unsigned anomalies = counts[0] > 1 ? anomaly::multi_question : 0;
-  unsigned fwd_total = 0;
-  unsigned s = 0;  // current section
-
-  auto commit = [&]() {
-    m.nrec_ = uint16_t(nrec);
-    m.sec_n_[s] = uint16_t(nrec - m.sec_begin_[s]);
-    m.validated_ = validated;
-    m.anomalies_ = uint16_t(anomalies);
-    m.fwd_ptrs_ = uint16_t(fwd_total);
-  };
-  auto fail = [&](Error e, size_t at) -> ParseResult {
-    commit();
-    if (counts_bad && (e == Error::name_truncated || e == Error::truncated_question ||
-                       e == Error::truncated_rr || e == Error::rdata_overrun))
-      e = Error::counts_exceed_message;
-    return {e, Section(s), uint16_t(at)};
-  };
-
+  unsigned v = 0;          // records validated == index of the next one
+  unsigned chain = 0;      // some name took more than one pointer hop
+  unsigned fwd_total = 0;  // forward pointers
+  unsigned sec = 0;        // the section being parsed
+  Error err;
+  size_t err_at;
   SuffixCache cache;
+  cache.clear();
   PendingLearn pending;
   size_t p = 12;
-  for (; s < 4; ++s) {
-    m.sec_begin_[s] = uint16_t(nrec);
-    for (unsigned i = counts[s]; i != 0; --i) {
-      // ---- owner name: walk() specialised for limit == len and the cache ----
-      const size_t owner = p;
-      size_t q = p, end = 0;
-      unsigned total = 1, labels = 0, ptrs = 0, fwd = 0;
-      uint16_t visited[limits::max_pointer_hops];
-      for (;;) {
-        if (q >= len) [[unlikely]] return fail(Error::name_truncated, owner);
-        const unsigned b = msg[q];
-        if (b <= limits::max_label) {
-          if (b == 0) {
-            if (ptrs == 0) end = q + 1;
-            break;
-          }
-          total += 1 + b;
-          if (total > limits::max_name) [[unlikely]] return fail(Error::name_too_long, owner);
-          if (q + b >= len) [[unlikely]] return fail(Error::name_truncated, owner);
-          ++labels;
-          q += 1 + b;
-          continue;
-        }
-        if (b < 0xc0) [[unlikely]]
-          return fail(b < 0x80 ? Error::label_too_long : Error::bad_label_type, owner);
-        if (q + 1 >= len) [[unlikely]] return fail(Error::name_truncated, owner);
-        const size_t t = (b & 0x3fu) << 8 | msg[q + 1];
-        if (t < 12 || t >= len) [[unlikely]] return fail(Error::bad_pointer, owner);
-        if (ptrs == 0) end = q + 2;
-        if (t >= q) ++fwd;
-        if (pending.n) pending.flush(msg, cache);
-        unsigned sw, sl;
-        if (pending.live && cache.find(unsigned(t), sw, sl)) [[likely]] {
-          total += sw - 1;
-          if (total > limits::max_name) [[unlikely]] return fail(Error::name_too_long, owner);
-          labels += sl;
-          ++ptrs;
-          break;
-        }
-        // Any loop revisits some pointer, hence some target: a repeated target is a loop.
-        for (unsigned k = 0; k < ptrs; ++k)
-          if (visited[k] == t) [[unlikely]] return fail(Error::pointer_loop, owner);
-        if (ptrs == limits::max_pointer_hops) [[unlikely]] return fail(Error::pointer_loop, owner);
-        visited[ptrs++] = uint16_t(t);
-        q = t;
-      }
-      if (fwd) [[unlikely]] {
-        anomalies |= anomaly::forward_pointer;
-        fwd_total += fwd;
-      } else if (unsigned(msg[owner]) - 1u < limits::max_label) {  // starts with a label
-        if (pending.n == PendingLearn::kSize) pending.flush(msg, cache);
-        pending.e[pending.n++] = {uint16_t(owner), uint8_t(total), uint8_t(labels)};
-      }
-      if (ptrs > 1) [[unlikely]] anomalies |= anomaly::pointer_chain;
-      p = end;
 
-      // ---- fixed fields ----
-      uint16_t rtype, klass, rdlength = 0;
-      uint32_t ttl = 0;
-      if (s == 0) {
-        if (p + 4 > len) [[unlikely]] return fail(Error::truncated_question, p);
-        const uint32_t v = rd32(msg + p);
-        rtype = uint16_t(v >> 16);
-        klass = uint16_t(v);
-        p += 4;
-      } else {
-        if (p + 10 > len) [[unlikely]] return fail(Error::truncated_rr, p);
-        const uint64_t v = rd64(msg + p);
-        rtype = uint16_t(v >> 48);
-        klass = uint16_t(v >> 32);
-        ttl = uint32_t(v);
-        rdlength = rd16(msg + p + 8);
-        if (p + 10 + rdlength > len) [[unlikely]] return fail(Error::rdata_overrun, p + 8);
-        p += 10;
-      }
-      const uint16_t rdata = uint16_t(p);
-      p += rdlength;
-      if (rtype == type::OPT && s != 0) [[unlikely]] {
-        if (s != unsigned(Section::additional) || total != 1 || m.has_opt_)
-          return fail(Error::bad_opt, owner);
-        m.has_opt_ = true;
-        m.opt_ = Record{uint16_t(owner), rtype,        klass,           rdlength,
-                        ttl,             rdata,        Section(s),      uint8_t(labels),
-                        uint8_t(total)};
-        m.ext_rcode_hi_ = uint8_t(ttl >> 24);
-      }
-      ++validated;
-      if (nrec < cap) [[likely]] {
-        Record& r = recs[nrec++];
-        r.owner = uint16_t(owner);
-        r.type = rtype;
-        r.klass = klass;
-        r.rdlength = rdlength;
-        r.ttl = ttl;
-        r.rdata = rdata;
-        r.section = Section(s);
-        r.owner_labels = uint8_t(labels);
-        r.owner_length = uint8_t(total);
-      } else {
-        anomalies |= anomaly::record_overflow;
-      }
+  // After an owner name: forward pointers, pointer chains, and the name queued for the cache when
+  // it starts in place (a name with a forward pointer is not learnt).
+#define RAMPART_NOTE_OWNER(owner)                                                             \
+  do {                                                                                        \
+    if (fwd) [[unlikely]] {                                                                   \
+      fwd_total += fwd;                                                                       \
+    } else if (unsigned(msg[owner]) - 1u < limits::max_label) { /* starts with a label */      \
+      if (pending.n == PendingLearn::kSize) pending.flush(msg, cache);                        \
+      pending.e[pending.n++] = {uint16_t(owner), uint8_t(acc >> 8), uint8_t(acc)};            \
+    }                                                                                         \
+    chain |= ptrs > 1;                                                                        \
+  } while (0)
+
+  for (; v < qd; ++v) {
+    const size_t owner = p;
+    size_t end;
+    unsigned acc, ptrs, fwd;
+    err = walk_owner(msg, len, p, cache, pending, end, acc, ptrs, fwd);
+    if (err != Error::ok) [[unlikely]] {
+      err_at = owner;
+      goto fail;
     }
-    m.sec_n_[s] = uint16_t(nrec - m.sec_begin_[s]);
-    if (s == 0) m.question_done_ = true;
+    RAMPART_NOTE_OWNER(owner);
+    p = end;
+    if (p + 4 > len) [[unlikely]] {
+      err = Error::truncated_question;
+      err_at = p;
+      goto fail;
+    }
+    const uint32_t f = rd32(msg + p);
+    p += 4;
+    if (v < cap) [[likely]] {
+      Record& r = recs[v];
+      r.owner = uint16_t(owner);
+      r.type = uint16_t(f >> 16);
+      r.klass = uint16_t(f);
+      r.rdlength = 0;
+      r.ttl = 0;
+      r.rdata = uint16_t(p);
+      r.section = Section::question;
+      r.owner_labels = uint8_t(acc);
+      r.owner_length = uint8_t(acc >> 8);
+    }
   }
-  s = 3;
-  commit();
+  m.question_done_ = true;
+
+  for (const unsigned total = before[4], b2 = before[2], b3 = before[3]; v < total; ++v) {
+    const size_t owner = p;
+    sec = 1u + (v >= b2) + (v >= b3);  // the section of this RR, without a branch
+    size_t end;
+    unsigned acc, ptrs, fwd;
+    err = walk_owner(msg, len, p, cache, pending, end, acc, ptrs, fwd);
+    if (err != Error::ok) [[unlikely]] {
+      err_at = owner;
+      goto fail;
+    }
+    RAMPART_NOTE_OWNER(owner);
+    p = end;
+    if (p + 10 > len) [[unlikely]] {
+      err = Error::truncated_rr;
+      err_at = p;
+      goto fail;
+    }
+    const uint64_t f = rd64(msg + p);  // TYPE CLASS TTL
+    const uint16_t rtype = uint16_t(f >> 48), klass = uint16_t(f >> 32);
+    const uint32_t ttl = uint32_t(f);
+    const uint16_t rdlength = rd16(msg + p + 8);
+    if (p + 10 + rdlength > len) [[unlikely]] {
+      err = Error::rdata_overrun;
+      err_at = p + 8;
+      goto fail;
+    }
+    p += 10;
+    const uint16_t rdata = uint16_t(p);
+    p += rdlength;
+    if (rtype == type::OPT) [[unlikely]] {
+      if (sec != unsigned(Section::additional) || (acc >> 8) != 1 || m.has_opt_) {
+        err = Error::bad_opt;
+        err_at = owner;
+        goto fail;
+      }
+      m.has_opt_ = true;
+      m.opt_ = Record{uint16_t(owner), rtype,        klass,          rdlength,            ttl,
+                      rdata,           Section(sec), uint8_t(acc), uint8_t(acc >> 8)};
+      m.ext_rcode_hi_ = uint8_t(ttl >> 24);
+    }
+    if (v < cap) [[likely]] {
+      Record& r = recs[v];
+      r.owner = uint16_t(owner);
+      r.type = rtype;
+      r.klass = klass;
+      r.rdlength = rdlength;
+      r.ttl = ttl;
+      r.rdata = rdata;
+      r.section = Section(sec);
+      r.owner_labels = uint8_t(acc);
+      r.owner_length = uint8_t(acc >> 8);
+    }
+  }
+#undef RAMPART_NOTE_OWNER
+  sec = 3;
+  err = Error::ok;
+
+fail:
+  {
+    const unsigned nrec = v < cap ? v : cap;
+    // Section bookkeeping from the counts: every section before `sec` was validated whole.
+    for (unsigned k = 0; k <= sec; ++k) {
+      const unsigned b = before[k] < cap ? before[k] : cap;
+      const unsigned e = k < sec ? (before[k + 1] < cap ? before[k + 1] : cap) : nrec;
+      m.sec_begin_[k] = uint16_t(b);
+      m.sec_n_[k] = uint16_t(e - b);
+    }
+    m.nrec_ = uint16_t(nrec);
+    m.validated_ = v;
+    m.fwd_ptrs_ = uint16_t(fwd_total);
+    m.anomalies_ = uint16_t((qd > 1 ? anomaly::multi_question : 0) |
+                            (fwd_total ? anomaly::forward_pointer : 0) |
+                            (chain ? anomaly::pointer_chain : 0) |
+                            (v > cap ? anomaly::record_overflow : 0));
+  }
+  if (err != Error::ok) [[unlikely]] {
+    // Not fatal by itself: the question is still read (a TC=1 response keeps it), but when the
+    // bytes run out the error says why.
+    const bool counts_bad = 12ull + 5ull * qd + 11ull * (an + ns + ar) > len;
+    if (counts_bad && (err == Error::name_truncated || err == Error::truncated_question ||
+                       err == Error::truncated_rr || err == Error::rdata_overrun))
+      err = Error::counts_exceed_message;
+    return {err, Section(sec), uint16_t(err_at)};
+  }
   m.complete_ = true;
   if (p < len) {
     m.trailing_ = uint16_t(len - p);

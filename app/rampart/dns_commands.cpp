@@ -1,0 +1,244 @@
+#include "app/rampart/dns_commands.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/rampart/telemetry.h"
+#include "dns/dns_stage.h"
+#include "dns/names.h"
+
+namespace rampart::app {
+
+using json::Value;
+
+namespace {
+
+std::vector<const dns::DnsStage*> dns_stages(const AppState& app) {
+  std::vector<const dns::DnsStage*> out;
+  for (const auto& r : app.runners)
+    if (const auto* s = dynamic_cast<const dns::DnsStage*>(r->local_stage(core::StageId::dns)))
+      out.push_back(s);
+  return out;
+}
+
+template <size_t N>
+Value named(const std::array<uint64_t, N>& counts, std::string (*name)(uint16_t), size_t other_slot) {
+  Value v = Value::object();
+  for (size_t i = 0; i < N; ++i) {
+    if (!counts[i]) continue;
+    v.set(i == other_slot ? std::string("OTHER") : name(static_cast<uint16_t>(i)), counts[i]);
+  }
+  return v;
+}
+
+std::string opcode_name16(uint16_t op) { return dns::opcode_name(static_cast<uint8_t>(op)); }
+
+uint64_t us(uint64_t ns) { return (ns + 500) / 1000; }
+
+constexpr const char* kFlagNames[dns::kFlagCount] = {"aa", "tc", "rd", "ra", "z", "ad", "cd", "do"};
+
+}  // namespace
+
+Value dns_stats(const AppState& app) {
+  const auto stages = dns_stages(app);
+  // Plain sums of every counter, by field.
+#define RAMPART_DNS_SCALARS(X)                                                                     \
+  X(packets) X(messages) X(queries) X(responses) X(queries_udp) X(queries_tcp) X(responses_udp)   \
+  X(responses_tcp) X(malformed) X(trailing_garbage) X(truncated_kept) X(no_question)              \
+  X(ip_fragments) X(tcp_no_payload) X(non_dns_l4) X(queries_edns) X(responses_edns)               \
+  X(edns_version_nonzero) X(matched) X(unmatched_responses) X(question_mismatch) X(timeouts)       \
+  X(duplicate_queries) X(pending_full) X(untracked_queries)
+  struct Sums {
+#define X(f) uint64_t f = 0;
+    RAMPART_DNS_SCALARS(X)
+#undef X
+  } sums;
+  std::array<uint64_t, 16> opcodes{};
+  std::array<uint64_t, dns::kTypeSlots> qtypes{}, rqtypes{};
+  std::array<uint64_t, dns::kClassSlots> qclasses{};
+  std::array<uint64_t, dns::kRcodeSlots> rcodes{};
+  std::array<uint64_t, dns::kErrorSlots> errors{};
+  std::array<uint64_t, dns::kFlagCount> qflags{}, rflags{};
+  std::array<uint64_t, dns::kEdnsSizeBuckets> edns_size{};
+  dns::HistogramSnapshot lat;
+  uint64_t pending = 0, tcp_active = 0;
+  proto::dns::TcpStreamReassembler::Stats tcp{};
+  uint64_t tcp_segments = 0, tcp_created = 0, tcp_evicted = 0, tcp_expired = 0, tcp_closed = 0,
+           tcp_no_flow = 0;
+  for (const auto* s : stages) {
+    const dns::DnsCounters& c = s->counters();
+#define X(f) sums.f += c.f.load();
+    RAMPART_DNS_SCALARS(X)
+#undef X
+    for (size_t i = 0; i < opcodes.size(); ++i) opcodes[i] += c.opcodes[i].load();
+    for (size_t i = 0; i < qtypes.size(); ++i) qtypes[i] += c.qtypes[i].load();
+    for (size_t i = 0; i < rqtypes.size(); ++i) rqtypes[i] += c.response_qtypes[i].load();
+    for (size_t i = 0; i < qclasses.size(); ++i) qclasses[i] += c.qclasses[i].load();
+    for (size_t i = 0; i < rcodes.size(); ++i) rcodes[i] += c.rcodes[i].load();
+    for (size_t i = 0; i < errors.size(); ++i) errors[i] += c.errors[i].load();
+    for (size_t i = 0; i < qflags.size(); ++i) qflags[i] += c.query_flags[i].load();
+    for (size_t i = 0; i < rflags.size(); ++i) rflags[i] += c.response_flags[i].load();
+    for (size_t i = 0; i < edns_size.size(); ++i) edns_size[i] += c.query_edns_size[i].load();
+    lat.add(s->latency());
+    pending += s->pending();
+    tcp_active += s->tcp_active_flows();
+    const auto t = s->tcp_stats();
+    tcp.segments += t.segments;
+    tcp.messages += t.messages;
+    tcp.duplicate_bytes += t.duplicate_bytes;
+    tcp.gaps += t.gaps;
+    tcp.bytes_given_up += t.bytes_given_up;
+    tcp.partial_messages += t.partial_messages;
+    tcp.resyncs += t.resyncs;
+    tcp.bad_length += t.bad_length;
+    tcp_segments += c.tcp_segments.load();
+    tcp_created += c.tcp_flows_created.load();
+    tcp_evicted += c.tcp_flows_evicted.load();
+    tcp_expired += c.tcp_flows_expired.load();
+    tcp_closed += c.tcp_flows_closed.load();
+    tcp_no_flow += c.tcp_no_flow.load();
+  }
+
+  Value v = Value::object();
+  v.set("lcores", static_cast<uint64_t>(stages.size()));
+#define X(f) v.set(#f, sums.f);
+  RAMPART_DNS_SCALARS(X)
+#undef X
+#undef RAMPART_DNS_SCALARS
+  v.set("pending", pending);
+  v.set("rcodes", named(rcodes, dns::rcode_name, dns::kRcodeSlots - 1));
+  v.set("qtypes", named(qtypes, dns::qtype_name, dns::kTypeSlots - 1));
+  v.set("response_qtypes", named(rqtypes, dns::qtype_name, dns::kTypeSlots - 1));
+  v.set("qclasses", named(qclasses, dns::qclass_name, dns::kClassSlots - 1));
+  v.set("opcodes", named(opcodes, opcode_name16, opcodes.size()));
+  Value qf = Value::object(), rf = Value::object();
+  for (size_t i = 0; i < dns::kFlagCount; ++i) {
+    qf.set(kFlagNames[i], qflags[i]);
+    rf.set(kFlagNames[i], rflags[i]);
+  }
+  v.set("query_flags", std::move(qf));
+  v.set("response_flags", std::move(rf));
+  Value es = Value::object();
+  for (size_t i = 0; i < dns::kEdnsSizeBuckets; ++i) es.set(dns::kEdnsSizeNames[i], edns_size[i]);
+  v.set("query_edns_size", std::move(es));
+  Value err = Value::object();
+  for (size_t i = 1; i < errors.size(); ++i)
+    if (errors[i]) err.set(std::string(proto::dns::to_string(static_cast<proto::dns::Error>(i))), errors[i]);
+  v.set("malformed_by_error", std::move(err));
+  Value l = Value::object();
+  l.set("count", lat.count);
+  l.set("p50", us(lat.quantile_ns(0.50)));
+  l.set("p90", us(lat.quantile_ns(0.90)));
+  l.set("p99", us(lat.quantile_ns(0.99)));
+  l.set("p999", us(lat.quantile_ns(0.999)));
+  l.set("max", us(lat.max_ns()));
+  v.set("latency_us", std::move(l));
+  Value t = Value::object();
+  t.set("segments", tcp_segments);
+  t.set("active_flows", tcp_active);
+  t.set("flows_created", tcp_created);
+  t.set("flows_closed", tcp_closed);
+  t.set("flows_evicted", tcp_evicted);
+  t.set("flows_expired", tcp_expired);
+  t.set("no_flow", tcp_no_flow);
+  t.set("messages", tcp.messages);
+  t.set("gaps", tcp.gaps);
+  t.set("duplicate_bytes", tcp.duplicate_bytes);
+  t.set("bytes_given_up", tcp.bytes_given_up);
+  t.set("partial_messages", tcp.partial_messages);
+  t.set("resyncs", tcp.resyncs);
+  t.set("bad_length", tcp.bad_length);
+  v.set("tcp", std::move(t));
+  return v;
+}
+
+namespace {
+
+std::string client_text(const std::string& key) {
+  char buf[INET6_ADDRSTRLEN] = "?";
+  if (key.size() == 5 && key[0] == 4) inet_ntop(AF_INET, key.data() + 1, buf, sizeof buf);
+  else if (key.size() == 17 && key[0] == 6) inet_ntop(AF_INET6, key.data() + 1, buf, sizeof buf);
+  return buf;
+}
+
+template <class List>
+void merge(const List& list, std::map<std::string, std::pair<uint64_t, uint64_t>>& into, uint64_t& total) {
+  uint64_t t = 0;
+  for (const auto& it : list.read(&t)) {
+    auto& e = into[it.key];
+    e.first += it.count;
+    e.second += it.error;
+  }
+  total += t;
+}
+
+}  // namespace
+
+Value dns_top(const AppState& app, std::string_view params) {
+  std::string_view list = params;
+  unsigned n = 10;
+  if (const auto comma = params.find(','); comma != std::string_view::npos) {
+    list = params.substr(0, comma);
+    const std::string_view num = params.substr(comma + 1);
+    const auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
+    if (ec != std::errc() || ptr != num.data() + num.size() || n < 1 || n > 1000)
+      return error_answer("N must be a number from 1 to 1000");
+  }
+  enum { names, domains, clients, nxdomain } which;
+  if (list == "names") which = names;
+  else if (list == "domains") which = domains;
+  else if (list == "clients") which = clients;
+  else if (list == "nxdomain") which = nxdomain;
+  else return error_answer("usage: /rampart/dns/top,<names|domains|clients|nxdomain>[,N]");
+
+  std::map<std::string, std::pair<uint64_t, uint64_t>> merged;
+  uint64_t total = 0;
+  for (const auto* s : dns_stages(app)) {
+    const dns::TopLists& t = s->top();
+    switch (which) {
+      case names: merge(t.names, merged, total); break;
+      case domains: merge(t.domains, merged, total); break;
+      case clients: merge(t.clients, merged, total); break;
+      case nxdomain: merge(t.nxdomain, merged, total); break;
+    }
+  }
+  std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> items(merged.begin(), merged.end());
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+    return a.second.first != b.second.first ? a.second.first > b.second.first : a.first < b.first;
+  });
+  if (items.size() > n) items.resize(n);
+  Value keys = Value::array(), counts = Value::array(), errors = Value::array();
+  for (const auto& [k, ce] : items) {
+    const auto* raw = reinterpret_cast<const uint8_t*>(k.data());
+    keys.push(which == clients ? client_text(k) : dns::wire_to_text(raw, k.size()));
+    counts.push(ce.first);
+    errors.push(ce.second);
+  }
+  Value v = Value::object();
+  v.set("list", std::string(list));
+  v.set("total", total);
+  v.set("keys", std::move(keys));
+  v.set("counts", std::move(counts));
+  v.set("errors", std::move(errors));
+  return v;
+}
+
+void register_dns_commands(AppState& app) {
+  auto& reg = TelemetryRegistry::instance();
+  reg.add({"/rampart/dns/stats",
+           "DNS stage: queries, responses, matching, latency, rcodes, qtypes, flags, EDNS, TCP. "
+           "No parameters",
+           false, [&app](std::string_view) { return dns_stats(app); }});
+  reg.add({"/rampart/dns/top",
+           "Top DNS names, registered domains, clients or NXDOMAIN names: "
+           "<names|domains|clients|nxdomain>[,N] (N 1-1000, default 10). Parallel arrays keys, "
+           "counts, errors (count - error <= true count <= count)",
+           true, [&app](std::string_view p) { return dns_top(app, p); }});
+}
+
+}  // namespace rampart::app

@@ -1,0 +1,17 @@
+// The /rampart/dns/... telemetry commands: statistics, top-N lists and alerts of the DNS stage,
+// summed (or merged) over every lcore that runs it.
+#pragma once
+
+#include "app/rampart/app_state.h"
+#include "common/json.h"
+
+namespace rampart::app {
+
+void register_dns_commands(AppState& app);
+
+// The answers, also used by tests.
+json::Value dns_stats(const AppState& app);
+// `params`: "names|domains|clients|nxdomain[,N]" (N: 1..1000, default 10).
+json::Value dns_top(const AppState& app, std::string_view params);
+
+}  // namespace rampart::app

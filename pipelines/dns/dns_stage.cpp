@@ -1,0 +1,329 @@
+#include "dns/dns_stage.h"
+
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dns/hash.h"
+#include "dns/names.h"
+
+namespace rampart::dns {
+
+namespace dnsp = proto::dns;
+namespace pflag = proto::pkt_flag;
+
+namespace {
+
+constexpr uint8_t kTcp = 6;
+constexpr uint8_t kUdp = 17;
+constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04;
+constexpr uint32_t kPendingSweep = 256;  // pending slots looked at per flush()
+constexpr uint32_t kFlowSweep = 8;       // TCP flows looked at per flush()
+constexpr uint16_t kPrefetchAhead = 3;
+
+uint32_t be32(const uint8_t* p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+}
+
+uint64_t ms_to_tsc(uint64_t ms, uint64_t hz) { return ms * hz / 1000; }
+
+}  // namespace
+
+DnsStage::DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_t tsc_hz)
+    : cfg_(cfg),
+      fwd_(fwd),
+      tsc_hz_(tsc_hz ? tsc_hz : 1),
+      timeout_tsc_(ms_to_tsc(cfg.query_timeout_ms, tsc_hz_)),
+      tcp_idle_tsc_(ms_to_tsc(cfg.tcp_idle_timeout_ms, tsc_hz_)),
+      publish_tsc_(ms_to_tsc(cfg.topn_publish_ms, tsc_hz_)),
+      pending_(cfg.pending_entries),
+      top_(std::make_unique<TopLists>(cfg.topn_capacity)),
+      tcp_(cfg.tcp_flows),
+      msg_(records_, static_cast<uint16_t>(std::size(records_))),
+      linear_(new uint8_t[65536]) {}
+
+DnsStage::~DnsStage() = default;
+
+uint16_t DnsStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) {
+  for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i)
+    rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i], void*, core::meta(pkts[i])->pkt.payload_offset));
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) {
+      rte_mbuf* ahead = pkts[i + kPrefetchAhead];
+      rte_prefetch0(rte_pktmbuf_mtod_offset(ahead, void*, core::meta(ahead)->pkt.payload_offset));
+    }
+    observe(pkts[i], ctx.now_tsc);
+    fwd_.apply(pkts[i]);
+  }
+  packets_since_flush_ += n;
+  return n;
+}
+
+void DnsStage::observe(rte_mbuf* m, uint64_t) {
+  c_.packets.add(1);
+  const core::PacketMeta& md = *core::meta(m);
+  const proto::ParsedPacket& p = md.pkt;
+  if (!(p.flags & pflag::l4_parsed) || (p.l4_proto != kUdp && p.l4_proto != kTcp) ||
+      (p.l3 != proto::L3Kind::ipv4 && p.l3 != proto::L3Kind::ipv6)) {
+    c_.non_dns_l4.add(1);
+    return;
+  }
+  if (p.flags & pflag::fragment) {
+    c_.ip_fragments.add(1);
+    return;
+  }
+  const auto* data = rte_pktmbuf_mtod(m, const uint8_t*);
+  Endpoints ep;
+  if (p.l3 == proto::L3Kind::ipv4) {
+    std::memset(ep.src, 0, sizeof ep.src);
+    std::memset(ep.dst, 0, sizeof ep.dst);
+    std::memcpy(ep.src, data + p.l3_offset + 12, 4);
+    std::memcpy(ep.dst, data + p.l3_offset + 16, 4);
+    ep.family = 4;
+  } else {
+    std::memcpy(ep.src, data + p.l3_offset + 8, 16);
+    std::memcpy(ep.dst, data + p.l3_offset + 24, 16);
+    ep.family = 6;
+  }
+  ep.sport = p.src_port;
+  ep.dport = p.dst_port;
+
+  const uint8_t* payload = data + p.payload_offset;
+  const size_t len = p.payload_len;
+  if (len && p.payload_offset + len > m->data_len) {
+    // The message spans mbuf segments (jumbo frames): copy it out once.
+    payload = static_cast<const uint8_t*>(rte_pktmbuf_read(m, p.payload_offset, len, linear_.get()));
+    if (!payload) {
+      c_.messages.add(1);
+      c_.malformed.add(1);
+      c_.errors[static_cast<size_t>(dnsp::Error::truncated_header)].add(1);
+      return;
+    }
+  }
+  if (p.l4_proto == kUdp)
+    observe_message(payload, len, ep, false, md.rx_tsc);
+  else
+    observe_tcp(m, md, payload, len, ep, md.rx_tsc);
+}
+
+void DnsStage::observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_t* payload,
+                           size_t len, const Endpoints& ep, uint64_t tsc) {
+  c_.tcp_segments.add(1);
+  const proto::ParsedPacket& p = md.pkt;
+  const uint8_t* tcp = rte_pktmbuf_mtod_offset(m, const uint8_t*, p.l4_offset);
+  const uint32_t seq = be32(tcp + 4);
+  const uint8_t fl = p.tcp_flags;
+  unsigned dir = 0;
+  const FlowKey key = make_flow_key(ep.src, ep.sport, ep.dst, ep.dport, ep.family, dir);
+  // Only a segment that carries data (or opens the connection) creates a flow: ACKs and the
+  // FIN/RST of a connection already released must not take a slot.
+  TcpFlowTable::Flow* f = nullptr;
+  if (len || (fl & kTcpSyn)) {
+    bool created = false, evicted = false;
+    f = tcp_.get(key, tsc, created, evicted);
+    if (created) c_.tcp_flows_created.add(1);
+    if (evicted) c_.tcp_flows_evicted.add(1);
+    if (!f) c_.tcp_no_flow.add(1);
+  } else {
+    f = tcp_.find(key, tsc);
+  }
+  if (!f) {
+    if (!len) c_.tcp_no_payload.add(1);
+    return;
+  }
+  dnsp::TcpStreamReassembler& r = f->dir[dir];
+  if (fl & kTcpSyn) r.on_syn(seq);
+  if (len) {
+    const uint32_t first = (fl & kTcpSyn) ? seq + 1 : seq;
+    r.feed(first, payload, len,
+           [&](const uint8_t* msg, size_t n) { observe_message(msg, n, ep, true, tsc); });
+  } else {
+    c_.tcp_no_payload.add(1);
+  }
+  if (fl & kTcpRst) {
+    tcp_.release(f);
+    c_.tcp_flows_closed.add(1);
+  } else if (fl & kTcpFin) {
+    f->closed[dir] = true;
+    r.close();
+    if (f->closed[dir ^ 1]) {
+      tcp_.release(f);
+      c_.tcp_flows_closed.add(1);
+    }
+  }
+  __atomic_store_n(&tcp_active_, tcp_.active(), __ATOMIC_RELAXED);
+}
+
+void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& ep, bool tcp,
+                               uint64_t tsc) {
+  c_.messages.add(1);
+  const dnsp::ParseResult res = dnsp::parse(msg, len, msg_);
+  if (res.error == dnsp::Error::truncated_header || res.error == dnsp::Error::message_too_long) {
+    c_.malformed.add(1);
+    c_.errors[static_cast<size_t>(res.error)].add(1);
+    return;
+  }
+  const bool qr = msg_.qr();
+  if (res.error == dnsp::Error::trailing_garbage) {
+    c_.trailing_garbage.add(1);
+  } else if (!res.ok()) {
+    c_.malformed.add(1);
+    c_.errors[static_cast<size_t>(res.error)].add(1);
+    // A truncated (TC=1) response keeps its header and question even when what follows is cut.
+    if (!(qr && msg_.tc() && msg_.question_complete())) return;
+    c_.truncated_kept.add(1);
+  }
+
+  c_.opcodes[msg_.opcode()].add(1);
+  auto& fl = qr ? c_.response_flags : c_.query_flags;
+  if (msg_.aa()) fl[flag_aa].add(1);
+  if (msg_.tc()) fl[flag_tc].add(1);
+  if (msg_.rd()) fl[flag_rd].add(1);
+  if (msg_.ra()) fl[flag_ra].add(1);
+  if (msg_.z()) fl[flag_z].add(1);
+  if (msg_.ad()) fl[flag_ad].add(1);
+  if (msg_.cd()) fl[flag_cd].add(1);
+  if (msg_.edns_do()) fl[flag_do].add(1);
+  if (msg_.has_opt()) {
+    (qr ? c_.responses_edns : c_.queries_edns).add(1);
+    if (msg_.edns_version() != 0) c_.edns_version_nonzero.add(1);
+    if (!qr) c_.query_edns_size[edns_size_bucket(msg_.edns_udp_size())].add(1);
+  }
+
+  const dnsp::Name qname = msg_.qname();
+  const bool has_q = !qname.empty();
+  size_t wlen = 0;
+  uint64_t name_hash = 0, question = 0;
+  if (has_q) {
+    wlen = qname.to_wire(wire_);
+    // Lower-case in place: length octets are <= 63, below 'A', so they are never touched.
+    for (size_t i = 0; i < wlen; ++i) wire_[i] |= static_cast<uint8_t>(wire_[i] - 'A') < 26 ? 0x20 : 0;
+    name_hash = hash_bytes(wire_, wlen);
+    question = mix64(name_hash ^ (uint64_t{msg_.qtype()} << 16 | msg_.qclass()));
+  } else {
+    c_.no_question.add(1);
+  }
+
+  TxKey key;
+  key.txid = msg_.id();
+  key.family = ep.family;
+  key.transport = tcp ? 1 : 0;
+  if (!qr) {
+    c_.queries.add(1);
+    (tcp ? c_.queries_tcp : c_.queries_udp).add(1);
+    if (!has_q) {
+      c_.untracked_queries.add(1);
+      return;
+    }
+    c_.qtypes[type_slot(msg_.qtype())].add(1);
+    c_.qclasses[class_slot(msg_.qclass())].add(1);
+    std::memcpy(key.client, ep.src, 16);
+    std::memcpy(key.server, ep.dst, 16);
+    key.client_port = ep.sport;
+    key.server_port = ep.dport;
+    switch (pending_.insert(key, question, msg_.qtype(), static_cast<uint16_t>(len), tsc)) {
+      case PendingTable::Insert::inserted: break;
+      case PendingTable::Insert::duplicate: c_.duplicate_queries.add(1); break;
+      case PendingTable::Insert::full: c_.pending_full.add(1); break;
+    }
+    TopLists& t = *top_;
+    t.names.add(wire_, wlen, name_hash);
+    const size_t d = registered_domain_offset(wire_, wlen);
+    t.domains.add(wire_ + d, wlen - d, d ? hash_bytes(wire_ + d, wlen - d) : name_hash);
+    uint8_t client[TopLists::kClientCap];
+    client[0] = ep.family;
+    std::memcpy(client + 1, ep.src, 16);
+    const size_t clen = ep.family == 4 ? 5 : 17;
+    t.clients.add(client, clen, hash_bytes(client, clen));
+    return;
+  }
+
+  c_.responses.add(1);
+  (tcp ? c_.responses_tcp : c_.responses_udp).add(1);
+  const uint16_t rcode = msg_.rcode();
+  c_.rcodes[rcode_slot(rcode)].add(1);
+  if (!has_q) {
+    c_.unmatched_responses.add(1);
+    return;
+  }
+  c_.response_qtypes[type_slot(msg_.qtype())].add(1);
+  if (rcode == 3) top_->nxdomain.add(wire_, wlen, name_hash);
+  std::memcpy(key.client, ep.dst, 16);
+  std::memcpy(key.server, ep.src, 16);
+  key.client_port = ep.dport;
+  key.server_port = ep.sport;
+  PendingEntry q;
+  switch (pending_.take(key, question, q)) {
+    case PendingTable::Match::matched: {
+      c_.matched.add(1);
+      const uint64_t dt = static_cast<int64_t>(tsc - q.tsc) > 0 ? tsc - q.tsc : 0;
+      const auto ns = static_cast<uint64_t>(static_cast<unsigned __int128>(dt) * 1000000000u / tsc_hz_);
+      latency_.record(ns);
+      break;
+    }
+    case PendingTable::Match::other_question:
+      c_.question_mismatch.add(1);
+      c_.unmatched_responses.add(1);
+      break;
+    case PendingTable::Match::no_entry:
+      c_.unmatched_responses.add(1);
+      break;
+  }
+}
+
+void DnsStage::flush(core::StageContext& ctx) {
+  const uint64_t now = ctx.now_tsc;
+  if (pending_.size()) {
+    const uint32_t gone = pending_.expire(now, timeout_tsc_, kPendingSweep);
+    if (gone) c_.timeouts.add(gone);
+  }
+  if (tcp_.active()) {
+    const uint32_t gone = tcp_.expire(now, tcp_idle_tsc_, kFlowSweep);
+    if (gone) {
+      c_.tcp_flows_expired.add(gone);
+      __atomic_store_n(&tcp_active_, tcp_.active(), __ATOMIC_RELAXED);
+    }
+  }
+  __atomic_store_n(&pending_size_, pending_.size(), __ATOMIC_RELAXED);
+  publish(now, packets_since_flush_ == 0);
+  packets_since_flush_ = 0;
+}
+
+// Summaries are copied for readers when the lcore has gone idle, or every topn_publish_ms while
+// it is busy: the copy (tens of KiB) then costs a fraction of a percent of the lcore.
+void DnsStage::publish(uint64_t now, bool idle) {
+  if (!idle && now - last_publish_ < publish_tsc_) return;
+  last_publish_ = now;
+  TopLists& t = *top_;
+  if (t.names.dirty()) t.names.publish();
+  if (t.domains.dirty()) t.domains.publish();
+  if (t.clients.dirty()) t.clients.publish();
+  if (t.nxdomain.dirty()) t.nxdomain.publish();
+  const uint64_t segs = c_.tcp_segments.load();
+  if (segs != tcp_segments_published_) {
+    const auto s = tcp_.stats();
+    tcp_seq_.write_begin();
+    tcp_pub_ = s;
+    tcp_seq_.write_end();
+    tcp_segments_published_ = segs;
+  }
+}
+
+dnsp::TcpStreamReassembler::Stats DnsStage::tcp_stats() const {
+  dnsp::TcpStreamReassembler::Stats s;
+  for (;;) {
+    const uint32_t b = tcp_seq_.read_begin();
+    std::memcpy(&s, &tcp_pub_, sizeof s);
+    if (!tcp_seq_.read_retry(b)) return s;
+  }
+}
+
+void DnsStage::visit_counters(const core::CounterVisitor& visit) const {
+  visit("queries", c_.queries.load());
+  visit("responses", c_.responses.load());
+  visit("malformed", c_.malformed.load());
+  visit("matched", c_.matched.load());
+  visit("unmatched_responses", c_.unmatched_responses.load());
+  visit("timeouts", c_.timeouts.load());
+}
+
+}  // namespace rampart::dns
