@@ -108,58 +108,62 @@ fs::path find_profile(const std::string& profile, const std::string& config_path
   return {};
 }
 
+// Reads the port keys one table (a profile, or the port's own table) sets, on top of `s`.
+// Tables are read in layers rather than merged into a copy: toml++ drops source positions when
+// copying nodes, and every error must name its file and line.
+void apply_port_layer(ConfigReader& r, PortSettings& s, const std::string& prefix,
+                      const std::set<std::string>& overridden) {
+  r.string("profile", "");  // resolved by the caller
+  if (r.has("driver")) s.driver = r.one_of("driver", "", kDrivers);
+  if (const toml::table* args = r.table("args")) {
+    ConfigReader ar(*args, prefix + ".args", &overridden);
+    for (const auto& [k, v] : *args) {
+      const std::string key(k.str());
+      std::string value = scalar_text(v, ar, key);
+      auto it = std::find_if(s.args.begin(), s.args.end(), [&](const auto& a) { return a.first == key; });
+      // An empty value removes a profile's argument (e.g. --set ports.p.args.tx_pcap=).
+      if (value.empty()) {
+        if (it != s.args.end()) s.args.erase(it);
+      } else if (it != s.args.end()) {
+        it->second = std::move(value);
+      } else {
+        s.args.emplace_back(key, std::move(value));
+      }
+    }
+  }
+  s.pci = r.string("pci", s.pci);
+  s.rx_desc = static_cast<uint16_t>(r.integer("rx_desc", s.rx_desc, 32, 32768));
+  s.tx_desc = static_cast<uint16_t>(r.integer("tx_desc", s.tx_desc, 32, 32768));
+  s.promiscuous = r.boolean("promiscuous", s.promiscuous);
+  s.rss = r.boolean("rss", s.rss);
+  s.rx_checksum_offload = r.boolean("rx_checksum_offload", s.rx_checksum_offload);
+  s.peer = r.string("peer", s.peer);
+  r.string("description", "");  // free text for operators
+  r.finish();
+}
+
 PortSettings read_port(const std::string& name, const toml::table& port_tbl,
                        const std::string& config_path, const std::set<std::string>& overridden) {
   const std::string prefix = "ports." + name;
   if (!valid_name(name))
     ConfigReader::fail_at(&port_tbl, prefix,
                           "port names are 1-32 characters of letters, digits and '_'", &overridden);
-  ConfigReader first(port_tbl, prefix, &overridden);
-  const std::string profile = first.string("profile", "");
-
-  // The profile gives defaults; the port's own keys win, and its args add to the profile's.
-  toml::table merged;
-  if (!profile.empty()) {
-    const fs::path p = find_profile(profile, config_path);
-    if (p.empty() || !fs::exists(p))
-      first.fail("profile", "no port profile '" + profile + "' (looked in drivers-config directories)");
-    merged = parse_file(p.string());
-  }
-  for (const auto& [k, v] : port_tbl) {
-    if (k.str() == "args" && v.is_table() && merged.get("args") && merged.get("args")->is_table()) {
-      toml::table* dst = merged.get("args")->as_table();
-      for (const auto& [ak, av] : *v.as_table()) dst->insert_or_assign(ak, av);
-    } else {
-      merged.insert_or_assign(k, v);
-    }
-  }
-
-  ConfigReader r(merged, prefix, &overridden);
   PortSettings s;
   s.name = name;
-  s.profile = r.string("profile", "");
-  if (!r.has("driver")) r.fail("driver", "missing (set it in the port or its profile)");
-  s.driver = r.one_of("driver", "", kDrivers);
-  if (const toml::table* args = r.table("args")) {
-    ConfigReader ar(*args, prefix + ".args", &overridden);
-    for (const auto& [k, v] : *args) {
-      const std::string key(k.str());
-      std::string value = scalar_text(v, ar, key);
-      // An empty value removes a profile's argument (e.g. --set ports.p.args.tx_pcap=).
-      if (!value.empty()) s.args.emplace_back(key, std::move(value));
-    }
+  ConfigReader port(port_tbl, prefix, &overridden);
+  s.profile = port.string("profile", "");
+  if (!s.profile.empty()) {
+    const fs::path p = find_profile(s.profile, config_path);
+    if (p.empty() || !fs::exists(p))
+      port.fail("profile", "no port profile '" + s.profile + "' (looked in drivers-config directories)");
+    const toml::table profile = parse_file(p.string());
+    ConfigReader pr(profile, prefix, &overridden);
+    apply_port_layer(pr, s, prefix, overridden);
   }
-  s.pci = r.string("pci", "");
-  if (s.driver == "pci" && s.pci.empty()) r.fail("pci", "a PCI port needs its address, e.g. 0000:03:00.0");
-  if (s.driver != "pci" && !s.pci.empty()) r.fail("pci", "only ports with driver = \"pci\" take a PCI address");
-  s.rx_desc = static_cast<uint16_t>(r.integer("rx_desc", s.rx_desc, 32, 32768));
-  s.tx_desc = static_cast<uint16_t>(r.integer("tx_desc", s.tx_desc, 32, 32768));
-  s.promiscuous = r.boolean("promiscuous", s.promiscuous);
-  s.rss = r.boolean("rss", s.rss);
-  s.rx_checksum_offload = r.boolean("rx_checksum_offload", s.rx_checksum_offload);
-  s.peer = r.string("peer", "");
-  r.string("description", "");  // free text for operators
-  r.finish();
+  apply_port_layer(port, s, prefix, overridden);
+  if (s.driver.empty()) port.fail("driver", "missing (set it in the port or its profile)");
+  if (s.driver == "pci" && s.pci.empty()) port.fail("pci", "a PCI port needs its address, e.g. 0000:03:00.0");
+  if (s.driver != "pci" && !s.pci.empty()) port.fail("pci", "only ports with driver = \"pci\" take a PCI address");
   return s;
 }
 
@@ -172,7 +176,9 @@ void read_pipeline(ConfigReader& top, Config& cfg, const std::set<std::string>& 
   if ((cfg.pipeline.ring_size & (cfg.pipeline.ring_size - 1)) != 0)
     r.fail("ring_size", "must be a power of two");
   cfg.pipeline.drain_us = static_cast<uint32_t>(r.integer("drain_us", cfg.pipeline.drain_us, 1, 100000));
-  if (const toml::table* lt = r.table("lcores")) {
+  const toml::table* lt = r.table("lcores");
+  std::set<std::pair<std::string, uint16_t>> polled;
+  if (lt) {
     for (const auto& [k, v] : *lt) {
       const std::string key(k.str());
       const std::string path = "pipeline.lcores." + key;
@@ -196,6 +202,8 @@ void read_pipeline(ConfigReader& top, Config& cfg, const std::set<std::string>& 
             lr.fail("rx", "'" + rx + "' is not PORT or PORT:QUEUE");
         }
         if (!cfg.port(port)) lr.fail("rx", "no port named '" + port + "'");
+        if (!polled.emplace(port, static_cast<uint16_t>(q)).second)
+          lr.fail("rx", "RX queue " + port + ":" + std::to_string(q) + " is polled by two lcores");
         ls.rx.emplace_back(port, static_cast<uint16_t>(q));
       }
       for (const auto& name : lr.strings("stages", {})) {
@@ -214,20 +222,14 @@ void read_pipeline(ConfigReader& top, Config& cfg, const std::set<std::string>& 
   r.finish();
 
   if (!cfg.pipeline.lcores.empty()) {
-    std::set<std::pair<std::string, uint16_t>> seen;
-    for (const auto& l : cfg.pipeline.lcores)
-      for (const auto& rx : l.rx)
-        if (!seen.insert(rx).second)
-          throw ConfigError(cfg.path + ": key 'pipeline.lcores': RX queue " + rx.first + ":" +
-                            std::to_string(rx.second) + " is polled by two lcores");
     for (size_t s = 0; s < core::kStageCount; ++s) {
       const auto id = static_cast<core::StageId>(s);
       const bool placed = std::any_of(cfg.pipeline.lcores.begin(), cfg.pipeline.lcores.end(), [&](const auto& l) {
         return std::find(l.stages.begin(), l.stages.end(), id) != l.stages.end();
       });
       if (!placed)
-        throw ConfigError(cfg.path + ": key 'pipeline.lcores': stage '" + std::string(core::to_string(id)) +
-                          "' runs on no lcore");
+        ConfigReader::fail_at(lt, "pipeline.lcores",
+                              "stage '" + std::string(core::to_string(id)) + "' runs on no lcore", &overridden);
     }
   }
 }
@@ -240,6 +242,17 @@ void read_dns(ConfigReader& r, dns::DnsConfig& d) {
   d.tcp_flows = static_cast<uint32_t>(r.integer("tcp_flows", d.tcp_flows, 0, 65536));
   d.tcp_idle_timeout_ms =
       static_cast<uint32_t>(r.integer("tcp_idle_timeout_ms", d.tcp_idle_timeout_ms, 100, 3600000));
+  dns::DetectConfig& t = d.detect;
+  const auto u32 = [&](const char* key, uint32_t def, int64_t lo, int64_t hi) {
+    return static_cast<uint32_t>(r.integer(key, def, lo, hi));
+  };
+  t.window_ms = u32("detect_window_ms", t.window_ms, 10, 600000);
+  t.nxdomain_rate = u32("nxdomain_flood_rate", t.nxdomain_rate, 1, 100000000);
+  t.nxdomain_ratio_pct = u32("nxdomain_flood_ratio_pct", t.nxdomain_ratio_pct, 0, 100);
+  t.random_subdomain_rate = u32("random_subdomain_rate", t.random_subdomain_rate, 1, 100000000);
+  t.random_subdomain_unique_pct = u32("random_subdomain_unique_pct", t.random_subdomain_unique_pct, 0, 100);
+  t.amplification_rate = u32("amplification_rate", t.amplification_rate, 1, 100000000);
+  t.amplification_size = u32("amplification_size", t.amplification_size, 12, 65535);
 }
 
 void read_stages(ConfigReader& top, Config& cfg, const std::set<std::string>& overridden) {

@@ -1,6 +1,13 @@
 #include "app/rampart/dns_commands.h"
 
 #include <arpa/inet.h>
+#include <rte_cycles.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
 
 #include <algorithm>
 #include <charconv>
@@ -228,6 +235,127 @@ Value dns_top(const AppState& app, std::string_view params) {
   return v;
 }
 
+namespace {
+
+const char* kind_name(dns::AlertKind k) {
+  switch (k) {
+    case dns::AlertKind::nxdomain_flood: return "nxdomain_flood";
+    case dns::AlertKind::random_subdomain: return "random_subdomain";
+    case dns::AlertKind::amplification: return "amplification";
+  }
+  return "?";
+}
+
+std::string key_text(const dns::Alert& a) {
+  const std::string raw(reinterpret_cast<const char*>(a.key), a.key_len);
+  if (a.kind == dns::AlertKind::amplification) return client_text(raw);
+  return dns::wire_to_text(a.key, a.key_len);
+}
+
+struct Merged {
+  dns::Alert a;
+  unsigned lcores = 0;
+};
+
+std::map<std::pair<int, std::string>, Merged> merged_alerts(const AppState& app, uint64_t& raised) {
+  std::map<std::pair<int, std::string>, Merged> out;
+  raised = 0;
+  for (const auto* s : dns_stages(app)) {
+    raised += s->detectors().raised();
+    for (const auto& a : s->detectors().read()) {
+      auto [it, fresh] = out.try_emplace({static_cast<int>(a.kind), key_text(a)}, Merged{a, 0});
+      Merged& m = it->second;
+      if (!fresh) {
+        m.a.start_tsc = std::min(m.a.start_tsc, a.start_tsc);
+        m.a.last_tsc = std::max(m.a.last_tsc, a.last_tsc);
+        m.a.rate += a.rate;
+        m.a.windows = std::max(m.a.windows, a.windows);
+        for (size_t i = 0; i < std::size(a.ev); ++i) m.a.ev[i] += a.ev[i];
+      }
+      ++m.lcores;
+    }
+  }
+  return out;
+}
+
+double unix_time(const AppState& app, uint64_t tsc) {
+  const double hz = static_cast<double>(rte_get_tsc_hz());
+  return static_cast<double>(app.start_unix) +
+         (static_cast<double>(tsc) - static_cast<double>(app.start_tsc)) / hz;
+}
+
+std::string evidence(const dns::Alert& a) {
+  char buf[256];
+  switch (a.kind) {
+    case dns::AlertKind::nxdomain_flood:
+      std::snprintf(buf, sizeof buf, "%llu NXDOMAIN of %llu responses in the last window, %llu under this domain",
+                    (unsigned long long)a.ev[0], (unsigned long long)a.ev[1], (unsigned long long)a.ev[2]);
+      break;
+    case dns::AlertKind::random_subdomain:
+      std::snprintf(buf, sizeof buf, "%llu queries, about %llu distinct names in the last window",
+                    (unsigned long long)a.ev[0], (unsigned long long)a.ev[1]);
+      break;
+    case dns::AlertKind::amplification:
+      std::snprintf(buf, sizeof buf,
+                    "%llu unanswered-query responses to it in the last window (%llu bytes unmatched in all), "
+                    "%llu large responses, %llu ANY/TXT/DNSKEY responses, matched response/query bytes %.2f",
+                    (unsigned long long)a.ev[0], (unsigned long long)a.ev[1], (unsigned long long)a.ev[2],
+                    (unsigned long long)a.ev[3], static_cast<double>(a.ev[4]) / 100.0);
+      break;
+  }
+  return buf;
+}
+
+}  // namespace
+
+Value dns_alerts(const AppState& app) {
+  uint64_t raised = 0;
+  const auto merged = merged_alerts(app, raised);
+  Value list = Value::array();
+  for (const auto& [k, m] : merged) {
+    Value a = Value::object();
+    a.set("kind", kind_name(m.a.kind));
+    a.set("key", k.second);
+    a.set("rate_per_s", m.a.rate);
+    a.set("start_unix", unix_time(app, m.a.start_tsc));
+    a.set("last_unix", unix_time(app, m.a.last_tsc));
+    a.set("windows", m.a.windows);
+    a.set("lcores", static_cast<uint64_t>(m.lcores));
+    a.set("evidence", evidence(m.a));
+    list.push(std::move(a));
+  }
+  Value v = Value::object();
+  v.set("active", static_cast<uint64_t>(merged.size()));
+  v.set("raised_total", raised);
+  // Each alert is one JSON object; DPDK telemetry carries it as compact JSON text in the array.
+  v.set("alerts", std::move(list));
+  return v;
+}
+
+namespace {
+
+// Logs alerts as they start and end, polling the lcores' published alerts (control plane).
+void alert_logger(AppState* app) {
+  std::map<std::pair<int, std::string>, uint64_t> known;  // -> start_tsc
+  for (;;) {
+    const bool last = app->control.state.load() == core::RunState::quit;
+    uint64_t raised = 0;
+    const auto now = merged_alerts(*app, raised);
+    for (const auto& [k, m] : now)
+      if (!known.count(k))
+        spdlog::warn("dns alert: {} {} at {} /s since {:.3f}: {}", kind_name(m.a.kind), k.second, m.a.rate,
+                     unix_time(*app, m.a.start_tsc), evidence(m.a));
+    for (const auto& [k, start] : known)
+      if (!now.count(k)) spdlog::info("dns alert over: {} {}", kind_name(static_cast<dns::AlertKind>(k.first)), k.second);
+    known.clear();
+    for (const auto& [k, m] : now) known[k] = m.a.start_tsc;
+    if (last) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+}  // namespace
+
 void register_dns_commands(AppState& app) {
   auto& reg = TelemetryRegistry::instance();
   reg.add({"/rampart/dns/stats",
@@ -239,6 +367,12 @@ void register_dns_commands(AppState& app) {
            "<names|domains|clients|nxdomain>[,N] (N 1-1000, default 10). Parallel arrays keys, "
            "counts, errors (count - error <= true count <= count)",
            true, [&app](std::string_view p) { return dns_top(app, p); }});
+  reg.add({"/rampart/dns/alerts",
+           "Active DNS attack alerts (NXDOMAIN flood, random subdomains, amplification): kind, "
+           "domain or address, rate, start, evidence. No parameters",
+           false, [&app](std::string_view) { return dns_alerts(app); }});
+  // AppState lives for the whole process; the logger returns once the pipeline has quit.
+  std::thread(alert_logger, &app).detach();
 }
 
 }  // namespace rampart::app

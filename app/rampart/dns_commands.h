@@ -13,5 +13,7 @@ void register_dns_commands(AppState& app);
 json::Value dns_stats(const AppState& app);
 // `params`: "names|domains|clients|nxdomain[,N]" (N: 1..1000, default 10).
 json::Value dns_top(const AppState& app, std::string_view params);
+// Active alerts merged over lcores (same kind and key: rates and evidence summed, earliest start).
+json::Value dns_alerts(const AppState& app);
 
 }  // namespace rampart::app

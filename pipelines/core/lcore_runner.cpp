@@ -149,6 +149,9 @@ void LcoreRunner::run(const RunControl& control) {
       for (const auto& [port, queue] : rx_) {
         const uint16_t n = rte_eth_rx_burst(port, queue, pkts, burst_);
         if (n == 0) continue;
+        // Not idle from this moment: shutdown's drain check must not see a stale idle streak
+        // while this burst is still in flight.
+        idle_streak_.store(0, std::memory_order_relaxed);
         moved += n;
         receive(port, pkts, n);
       }
@@ -157,6 +160,7 @@ void LcoreRunner::run(const RunControl& control) {
       const unsigned n =
           rte_ring_dequeue_burst(ring, reinterpret_cast<void**>(pkts), burst_, nullptr);
       if (n == 0) continue;
+      idle_streak_.store(0, std::memory_order_relaxed);
       moved += n;
       ctx_.rx_port = kNoPort;
       run_passes(stage, pkts, static_cast<uint16_t>(n));

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "dns/detectors.h"
+
 namespace rampart::dns {
 
 struct DnsConfig {
@@ -17,6 +19,8 @@ struct DnsConfig {
   // DNS over TCP (per lcore): flows reassembled at once, each costing 2 x 64 KiB.
   uint32_t tcp_flows = 64;
   uint32_t tcp_idle_timeout_ms = 30000;
+  // Attack detectors (thresholds per second and per lcore).
+  DetectConfig detect;
 };
 
 }  // namespace rampart::dns

@@ -38,6 +38,7 @@ DnsStage::DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_
       pending_(cfg.pending_entries),
       top_(std::make_unique<TopLists>(cfg.topn_capacity)),
       tcp_(cfg.tcp_flows),
+      det_(cfg.detect, tsc_hz_),
       msg_(records_, static_cast<uint16_t>(std::size(records_))),
       linear_(new uint8_t[65536]) {}
 
@@ -173,6 +174,7 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
     c_.truncated_kept.add(1);
   }
 
+  det_.tick(tsc);
   c_.opcodes[msg_.opcode()].add(1);
   auto& fl = qr ? c_.response_flags : c_.query_flags;
   if (msg_.aa()) fl[flag_aa].add(1);
@@ -228,6 +230,7 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
     TopLists& t = *top_;
     t.names.add(wire_, wlen, name_hash);
     const size_t d = registered_domain_offset(wire_, wlen);
+    det_.on_query(wire_, wlen, d, name_hash);
     t.domains.add(wire_ + d, wlen - d, d ? hash_bytes(wire_ + d, wlen - d) : name_hash);
     uint8_t client[TopLists::kClientCap];
     client[0] = ep.family;
@@ -241,19 +244,30 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
   (tcp ? c_.responses_tcp : c_.responses_udp).add(1);
   const uint16_t rcode = msg_.rcode();
   c_.rcodes[rcode_slot(rcode)].add(1);
+  uint8_t client[TopLists::kClientCap];
+  client[0] = ep.family;
+  std::memcpy(client + 1, ep.dst, 16);
+  const size_t clen = ep.family == 4 ? 5 : 17;
   if (!has_q) {
     c_.unmatched_responses.add(1);
+    det_.on_response(rcode, 0, nullptr, 0, 0, len, false, 0, client, clen);
     return;
   }
   c_.response_qtypes[type_slot(msg_.qtype())].add(1);
-  if (rcode == 3) top_->nxdomain.add(wire_, wlen, name_hash);
+  size_t dom = 0;
+  if (rcode == 3) {
+    top_->nxdomain.add(wire_, wlen, name_hash);
+    dom = registered_domain_offset(wire_, wlen);
+  }
   std::memcpy(key.client, ep.dst, 16);
   std::memcpy(key.server, ep.src, 16);
   key.client_port = ep.dport;
   key.server_port = ep.sport;
   PendingEntry q;
+  bool matched = false;
   switch (pending_.take(key, question, q)) {
     case PendingTable::Match::matched: {
+      matched = true;
       c_.matched.add(1);
       const uint64_t dt = static_cast<int64_t>(tsc - q.tsc) > 0 ? tsc - q.tsc : 0;
       const auto ns = static_cast<uint64_t>(static_cast<unsigned __int128>(dt) * 1000000000u / tsc_hz_);
@@ -268,6 +282,8 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
       c_.unmatched_responses.add(1);
       break;
   }
+  det_.on_response(rcode, msg_.qtype(), wire_, wlen, dom, len, matched, matched ? q.query_len : 0,
+                   client, clen);
 }
 
 void DnsStage::flush(core::StageContext& ctx) {
@@ -283,6 +299,7 @@ void DnsStage::flush(core::StageContext& ctx) {
       __atomic_store_n(&tcp_active_, tcp_.active(), __ATOMIC_RELAXED);
     }
   }
+  det_.tick(now);
   __atomic_store_n(&pending_size_, pending_.size(), __ATOMIC_RELAXED);
   publish(now, packets_since_flush_ == 0);
   packets_since_flush_ = 0;

@@ -18,6 +18,7 @@
 #include "core/forwarder.h"
 #include "core/meta.h"
 #include "core/stage.h"
+#include "dns/detectors.h"
 #include "dns/dns_config.h"
 #include "dns/histogram.h"
 #include "dns/pending_table.h"
@@ -117,6 +118,7 @@ class DnsStage final : public core::Stage {
   const DnsCounters& counters() const { return c_; }
   const LatencyHistogram& latency() const { return latency_; }
   const TopLists& top() const { return *top_; }
+  const Detectors& detectors() const { return det_; }
   uint32_t pending() const { return __atomic_load_n(&pending_size_, __ATOMIC_RELAXED); }
   uint32_t tcp_active_flows() const { return __atomic_load_n(&tcp_active_, __ATOMIC_RELAXED); }
   proto::dns::TcpStreamReassembler::Stats tcp_stats() const;
@@ -151,6 +153,7 @@ class DnsStage final : public core::Stage {
   PendingTable pending_;
   std::unique_ptr<TopLists> top_;
   TcpFlowTable tcp_;
+  Detectors det_;
   uint32_t pending_size_ = 0;
   uint32_t tcp_active_ = 0;
 

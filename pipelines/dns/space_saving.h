@@ -94,6 +94,20 @@ class SpaceSaving {
     else sift_down(pos_[idx]);
   }
 
+  // Forgets everything (writer side), e.g. at the start of a detection window. Cost: the index.
+  void clear() noexcept {
+    std::fill_n(index_.get(), imask_ + 1, 0u);
+    n_ = 0;
+    total_ = 0;
+  }
+  // The entry with the largest count, or nullptr when empty (writer side; O(K)).
+  const Entry* max_entry() const noexcept {
+    const Entry* best = nullptr;
+    for (uint32_t i = 0; i < n_; ++i)
+      if (!best || e_[i].count > best->count) best = &e_[i];
+    return best;
+  }
+
   uint32_t size() const noexcept { return n_; }
   uint32_t capacity() const noexcept { return cap_; }
   uint64_t total() const noexcept { return total_; }

@@ -20,7 +20,7 @@ uint64_t TcpFlowTable::hash(const FlowKey& k) noexcept {
   return hash_bytes(&k, offsetof(FlowKey, family) + 1, 0x7c9);
 }
 
-uint32_t TcpFlowTable::find(const FlowKey& k, uint64_t h) const noexcept {
+uint32_t TcpFlowTable::lookup(const FlowKey& k, uint64_t h) const noexcept {
   for (uint32_t s = static_cast<uint32_t>(h) & imask_;; s = (s + 1) & imask_) {
     const uint32_t v = index_[s];
     if (v == 0) return 0;
@@ -59,7 +59,7 @@ TcpFlowTable::Flow* TcpFlowTable::get(const FlowKey& k, uint64_t tsc, bool& crea
   created = evicted = false;
   if (n_ == 0) return nullptr;
   const uint64_t h = hash(k);
-  if (const uint32_t v = find(k, h)) {
+  if (const uint32_t v = lookup(k, h)) {
     Flow& f = flows_[v - 1];
     f.last_tsc = tsc;
     return &f;
@@ -87,7 +87,7 @@ TcpFlowTable::Flow* TcpFlowTable::get(const FlowKey& k, uint64_t tsc, bool& crea
 
 TcpFlowTable::Flow* TcpFlowTable::find(const FlowKey& k, uint64_t tsc) noexcept {
   if (n_ == 0) return nullptr;
-  const uint32_t v = find(k, hash(k));
+  const uint32_t v = lookup(k, hash(k));
   if (!v) return nullptr;
   flows_[v - 1].last_tsc = tsc;
   return &flows_[v - 1];

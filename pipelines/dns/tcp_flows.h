@@ -67,7 +67,7 @@ class TcpFlowTable {
 
  private:
   static uint64_t hash(const FlowKey& k) noexcept;
-  uint32_t find(const FlowKey& k, uint64_t h) const noexcept;  // flow index + 1, or 0
+  uint32_t lookup(const FlowKey& k, uint64_t h) const noexcept;  // flow index + 1, or 0
   void index_insert(uint32_t flow, uint64_t h) noexcept;
   void index_erase(uint32_t flow) noexcept;
 

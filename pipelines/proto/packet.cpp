@@ -15,6 +15,13 @@ constexpr uint16_t kEtherArp = 0x0806;
 constexpr uint16_t kEtherIpv6 = 0x86dd;
 constexpr uint16_t kEtherVlan = 0x8100;
 constexpr uint16_t kEtherQinq = 0x88a8;
+// Pre-802.1ad QinQ tag types some switches still send (DPDK: RTE_ETHER_TYPE_QINQ1/2).
+constexpr uint16_t kEtherQinqLegacy1 = 0x9100;
+constexpr uint16_t kEtherQinqLegacy2 = 0x9200;
+
+inline bool is_vlan_tpid(uint16_t t) noexcept {
+  return t == kEtherVlan || t == kEtherQinq || t == kEtherQinqLegacy1 || t == kEtherQinqLegacy2;
+}
 
 constexpr uint8_t kProtoIcmp = 1;
 constexpr uint8_t kProtoTcp = 6;
@@ -239,19 +246,19 @@ ParseError parse_packet(const uint8_t* data, uint32_t contiguous, uint32_t total
 
   uint32_t off = kEthHdr;
   uint16_t etype = be16(data + 12);
-  if (etype == kEtherVlan || etype == kEtherQinq) {
+  if (is_vlan_tpid(etype)) {
     if (off + 4 > contiguous) return ParseError::vlan_truncated;
     out.outer_vlan = be16(data + off) & 0x0fff;
     etype = be16(data + off + 2);
     off += 4;
     out.flags |= pkt_flag::vlan;
-    if (etype == kEtherVlan || etype == kEtherQinq) {
+    if (is_vlan_tpid(etype)) {
       if (off + 4 > contiguous) return ParseError::vlan_truncated;
       out.inner_vlan = be16(data + off) & 0x0fff;
       etype = be16(data + off + 2);
       off += 4;
       out.flags |= pkt_flag::qinq;
-      if (etype == kEtherVlan || etype == kEtherQinq) return ParseError::vlan_too_deep;
+      if (is_vlan_tpid(etype)) return ParseError::vlan_too_deep;
     }
   }
   out.ethertype = etype;

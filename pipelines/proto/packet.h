@@ -14,7 +14,8 @@ enum class ParseError : uint8_t {
   ok = 0,
   eth_truncated,          // shorter than 14 bytes
   vlan_truncated,         // 802.1Q/802.1ad tag cut short
-  vlan_too_deep,          // more than two tags (QinQ is the most we accept)
+  vlan_too_deep,          // more than two tags (QinQ is the most we accept); TPIDs 0x8100,
+                          // 0x88a8 and the legacy QinQ 0x9100/0x9200
   arp_truncated,          // fewer than 28 bytes of ARP after L2
   arp_bad_format,         // htype != 1 (Ethernet), ptype != 0x0800, hlen != 6 or plen != 4
   ipv4_truncated,         // fewer than 20 bytes, or fewer than IHL*4

@@ -8,6 +8,7 @@
 #include <pcap/pcap.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -25,26 +26,97 @@ namespace proto = rampart::proto;
 
 namespace {
 
-// tshark's rendering of a name: no trailing dot, "<Root>" for the root, printable bytes as they
-// are and others as \DDD -- close to what format_text() does for the names in these captures.
+// Length of the valid UTF-8 sequence at p (n bytes left), 0 if there is none: no overlong forms,
+// no surrogates, nothing above U+10FFFF.
+size_t utf8_len(const uint8_t* p, size_t n) {
+  const uint8_t c = p[0];
+  size_t len;
+  uint32_t cp, min;
+  if (c >= 0xc2 && c <= 0xdf) len = 2, cp = c & 0x1f, min = 0x80;
+  else if (c >= 0xe0 && c <= 0xef) len = 3, cp = c & 0x0f, min = 0x800;
+  else if (c >= 0xf0 && c <= 0xf4) len = 4, cp = c & 0x07, min = 0x10000;
+  else return 0;
+  if (n < len) return 0;
+  for (size_t i = 1; i < len; ++i) {
+    if ((p[i] & 0xc0) != 0x80) return 0;
+    cp = cp << 6 | (p[i] & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return len;
+}
+
+constexpr const char* kReplacement = "\xef\xbf\xbd";  // U+FFFD, as tshark shows invalid bytes
+
+// tshark 4.0's format_text(): printable ASCII and valid UTF-8 as they are, \a \b \t \n \v \f \r as
+// C escapes, other control bytes as \ooo, each byte of invalid UTF-8 as U+FFFD.
+std::string ws_format_text(const uint8_t* p, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n;) {
+    const uint8_t c = p[i];
+    if (c >= 0x80) {
+      const size_t u = utf8_len(p + i, n - i);
+      if (u) out.append(reinterpret_cast<const char*>(p + i), u), i += u;
+      else out += kReplacement, ++i;
+      continue;
+    }
+    ++i;
+    static constexpr char esc[] = "abtnvfr";
+    if (c >= 0x20 && c < 0x7f) out += char(c);
+    else if (c >= 0x07 && c <= 0x0d) out += '\\', out += esc[c - 0x07];
+    else {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\%03o", c);
+      out += b;
+    }
+  }
+  return out;
+}
+
+// A name as tshark 4.0 shows it: format_text over the dotted name, no trailing dot, "<Root>" for
+// the root. A '.' inside a label stays a '.', as in tshark.
 std::string ws_name(const dns::Name& n) {
   if (n.is_root()) return "<Root>";
-  std::string out;
-  bool first = true;
+  std::string raw;
   n.for_each_label([&](const uint8_t* l, uint8_t len) {
-    if (!first) out += '.';
-    first = false;
-    for (unsigned i = 0; i < len; ++i) {
-      const uint8_t c = l[i];
-      if (c >= 0x20 && c < 0x7f) {
-        out += char(c);
-      } else {
-        char b[8];
-        std::snprintf(b, sizeof b, "\\%03o", c);
-        out += b;
-      }
-    }
+    if (!raw.empty()) raw += '.';
+    raw.append(reinterpret_cast<const char*>(l), len);
   });
+  return ws_format_text(reinterpret_cast<const uint8_t*>(raw.data()), raw.size());
+}
+
+// A CAA value as tshark 4.0 shows it: the bytes are read as ASCII (each byte >= 0x80 becomes the
+// 3-byte U+FFFD), then format_text() runs over the *original* length of the value, so a value with
+// such bytes loses its tail (tshark's own quirk, reproduced so the comparison stays exact).
+std::string ws_caa_value(std::string_view v) {
+  std::string s;
+  for (const char ch : v) {
+    if (uint8_t(ch) >= 0x80) s += kReplacement;
+    else s += ch;
+  }
+  s.resize(std::min(s.size(), v.size()));
+  return ws_format_text(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+// tshark 4.0's rendering of an ASCII string field (TXT strings, CAA tag and value): it ends at a
+// NUL; bytes >= 0x80 each become U+FFFD; control bytes are \xN (hex, no padding) except tab, LF and
+// CR, which tshark leaves raw and dns_oracle.py turns into \t \n \r to keep its line format.
+std::string ws_ascii(std::string_view s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = uint8_t(ch);
+    if (c == 0) break;
+    if (c >= 0x80) out += kReplacement;
+    else if (c == '\t') out += "\\t";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c < 0x20 || c == 0x7f) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\x%x", c);
+      out += b;
+    } else {
+      out += ch;
+    }
+  }
   return out;
 }
 
@@ -119,7 +191,7 @@ void dump_rdata(const dns::Message& m, const dns::Record& r, Line& L) {
       TxtStrings t;
       if (decode_txt(m, r, t) == Error::ok) {
         std::string_view s;
-        while (t.next(s)) L.add("dns.txt", std::string(s));
+        while (t.next(s)) L.add("dns.txt", ws_ascii(s));
       }
       break;
     }
@@ -146,8 +218,30 @@ void dump_rdata(const dns::Message& m, const dns::Record& r, Line& L) {
       }
       break;
     }
+    case type::CAA: {
+      // tshark 4.0 also adds a field named after the tag (dns.caa.issue, .issuewild, .iodef,
+      // .unknown) holding the value, and dns.caa.tag_length: derived, not compared.
+      RdataCAA x;
+      if (decode_caa(m, r, x) == Error::ok) {
+        L.addx("dns.caa.flags", x.flags, 2);
+        L.add("dns.caa.tag", ws_ascii(x.tag));
+        L.add("dns.caa.value", ws_caa_value(x.value));
+      }
+      break;
+    }
     default: break;
   }
+}
+
+// tshark 4.0 shows an SRV RR's owner not as dns.resp.name but split on the first two dots into
+// service, protocol and name (add_rr_to_tree: wmem_strsplit(name, ".", 3)); the root is "<Root>".
+void add_srv_owner(const std::string& owner, Line& L) {
+  const size_t a = owner.find('.');
+  L.add("dns.srv.service", owner.substr(0, a));
+  if (a == std::string::npos) return;
+  const size_t b = owner.find('.', a + 1);
+  L.add("dns.srv.proto", owner.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1));
+  if (b != std::string::npos) L.add("dns.srv.name", owner.substr(b + 1));
 }
 
 void dump_opt(const dns::Message& m, const dns::Record& r, Line& L) {
@@ -188,7 +282,8 @@ void dump_opt(const dns::Message& m, const dns::Record& r, Line& L) {
 std::string g_seed_dir, g_seed_prefix;
 unsigned g_seed_n = 0;
 
-void dump_message(uint64_t frame, const uint8_t* p, size_t n) {
+// tcp: the message came from a TCP stream (tshark shows its 2-byte length prefix as dns.length).
+void dump_message(uint64_t frame, const uint8_t* p, size_t n, bool tcp = false) {
   if (!g_seed_dir.empty()) {
     const std::string path = g_seed_dir + "/" + g_seed_prefix + "-" + std::to_string(frame) + "-" +
                              std::to_string(g_seed_n++);
@@ -205,6 +300,7 @@ void dump_message(uint64_t frame, const uint8_t* p, size_t n) {
     return;
   }
   Line L;
+  if (tcp) L.add("dns.length", n);
   L.addx("dns.id", m.id(), 4);
   L.addx("dns.flags", m.flags(), 4);
   L.add("dns.count.queries", m.count(dns::Section::question));
@@ -218,7 +314,8 @@ void dump_message(uint64_t frame, const uint8_t* p, size_t n) {
       L.addx("dns.qry.class", r.klass, 4);
       continue;
     }
-    L.add("dns.resp.name", ws_name(m.owner(r)));
+    if (r.type == dns::type::SRV) add_srv_owner(ws_name(m.owner(r)), L);
+    else L.add("dns.resp.name", ws_name(m.owner(r)));
     L.add("dns.resp.type", r.type);
     if (r.type == dns::type::OPT) {
       dump_opt(m, r, L);
@@ -367,7 +464,7 @@ int main(int argc, char** argv) {
       if (fl & 0x02) r->on_syn(seq);
       const uint32_t data_seq = seq + ((fl & 0x02) ? 1 : 0);
       r->feed(data_seq, payload, pp.payload_len,
-              [&](const uint8_t* m, size_t n) { dump_message(frame, m, n); });
+              [&](const uint8_t* m, size_t n) { dump_message(frame, m, n, true); });
       if (fl & 0x05) r->close();
     }
   }

@@ -286,16 +286,15 @@ TEST_F(RampartBinary, DemoConfigReflectsEveryFrameButTheCountedDrops) {
   EXPECT_EQ(info->find("lcores")->find("1")->as_string(), "stages=classify,arp,dns,tcp,other,tx rx=wire0:0");
 }
 
-// The same stages over three worker lcores joined by rings must give the same output. On a
-// 2-core machine `-l 0-3` is refused by EAL ("lcore 2 unavailable"), so four lcores are mapped
-// onto the two CPUs with --lcores. The rings are made larger than the whole sample
-// (--set pipeline.ring_size=4096): lcores sharing a CPU may go unscheduled for a time slice while
-// net_pcap delivers the file at full speed, and a full ring drops by design (tested in
+// The same stages over three worker lcores joined by rings must give the same output. The
+// example maps its four lcores onto two CPUs (--lcores in its [eal] args) and sizes its rings
+// above the whole sample: lcores sharing a CPU may go unscheduled for a time slice while net_pcap
+// delivers the file at full speed, and a full ring drops by design (tested in
 // pipeline-multi-lcore); here the point is that the pipeline computes the same thing.
 TEST_F(RampartBinary, ThreeLcorePipelineGivesTheSameOutput) {
   const RunOutput rtc = run_rampart(dir_, "rtc", source("drivers-config/examples/demo.toml"), {}, {});
   const RunOutput pipe = run_rampart(dir_, "pipe3", source("drivers-config/examples/pipeline-3-lcores.toml"),
-                                     {"--lcores", "0@0,1@1,2@0,3@1"}, {"pipeline.ring_size=4096"});
+                                     {}, {});
   check_run(pipe, "pipeline-3-lcores.toml");
   if (HasFatalFailure()) return;
   ASSERT_EQ(rtc.proc.exit_code, 0) << rtc.proc.err;

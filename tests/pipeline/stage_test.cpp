@@ -450,7 +450,9 @@ class StageCases : public StageTest {
     auto runner = make_runner(spec, port_a_.id, port_b_.id, port_small_.id);
     rte_mbuf* m = mbuf_from(pool_, c.frame, c.first_seg);
     ASSERT_NE(m, nullptr);
-    if (c.first_seg) ASSERT_GT(m->nb_segs, 1);
+    if (c.first_seg) {
+      ASSERT_GT(m->nb_segs, 1);
+    }
     m->ol_flags |= c.ol_flags;
     core::meta(m)->in_port = in_port;
     runner->inject(StageId::classify, &m, 1);
@@ -488,8 +490,9 @@ class StageCases : public StageTest {
     for (size_t s = 1; s < core::kStageCount; ++s) {
       const auto id = static_cast<StageId>(s);
       const bool may = id == c.path || id == StageId::tx;
-      if (!may || (c.verdict == Verdict::drop && c.drop_at == StageId::classify))
+      if (!may || (c.verdict == Verdict::drop && c.drop_at == StageId::classify)) {
         EXPECT_EQ(stage(id)->in.load(), 0u) << "stage " << core::to_string(id) << " saw the packet";
+      }
     }
     const auto cc = stage_counters(*runner, StageId::classify);
     for (const auto& [k, v] : c.classify_counters) {

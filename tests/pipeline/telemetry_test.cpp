@@ -164,8 +164,9 @@ TEST_F(RunningRampart, AnswersEveryCommandAndStopsCleanlyOnSigint) {
   EXPECT_TRUE(bad_params.is_null() ||
               (bad_params.is_object() && bad_params.find("error") != nullptr))
       << json::write(bad_params);
-  if (bad_params.is_object())
+  if (bad_params.is_object()) {
     EXPECT_NE(bad_params.find("error")->as_string().find("takes no parameters"), std::string::npos);
+  }
   const json::Value junk = q("/rampart/info,\x01\x02");
   EXPECT_TRUE(junk.is_null() || junk.find("error")) << json::write(junk);
   // A second client at the same time works too, and the first one still does.

@@ -340,7 +340,7 @@ struct PendingLearn {
     uint8_t wire, labels;
   } e[kSize];
   unsigned n = 0;
-  void flush(const uint8_t* msg, SuffixCache& c) noexcept {
+  [[gnu::always_inline]] void flush(const uint8_t* msg, SuffixCache& c) noexcept {
     for (unsigned i = 0; i < n; ++i) c.learn(msg, e[i].off, e[i].wire, e[i].labels);
     n = 0;
   }
@@ -354,7 +354,7 @@ constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
 
 // After a first pointer that missed the cache: the rest of the chain (labels and further pointers),
 // with loop detection. Out of line: the common owner is a pointer to a cached name.
-[[gnu::noinline]] Error walk_tail(const uint8_t* __restrict msg, size_t len, size_t t,
+[[gnu::always_inline]] inline Error walk_tail(const uint8_t* __restrict msg, size_t len, size_t t,
                                   SuffixCache& cache, PendingLearn& pending, unsigned& acc,
                                   unsigned& ptrs, unsigned& fwd) noexcept {
   uint16_t visited[limits::max_pointer_hops];

@@ -111,6 +111,9 @@ TEST(Parse, QinQ) {
 
 TEST(Parse, VlanTooDeep) {
   EXPECT_EQ(parse(v4().vlan(1, 0, 0x88a8).vlan(2).vlan(3).udp(1, 2).build()), E::vlan_too_deep);
+  // Legacy QinQ tag types count as tags too.
+  EXPECT_EQ(parse(v4().vlan(1, 0, 0x9100).vlan(2).vlan(3).udp(1, 2).build()), E::vlan_too_deep);
+  EXPECT_EQ(parse(v4().vlan(1, 0, 0x9200).vlan(2).udp(1, 2).build()), E::ok);
   EXPECT_EQ(parse(v4().vlan(1).vlan(2).vlan(3).vlan(4).udp(1, 2).build()), E::vlan_too_deep);
 }
 

@@ -1,0 +1,643 @@
+// DNS stage pipeline tests. The real classify, dns and tx stages run in one LcoreRunner (run to
+// completion) in EAL; frames come from pcap files with their capture timestamps turned into
+// PacketMeta::rx_tsc, so the stage's latencies are the capture's own and can be checked against
+// tshark's dns.time. The oracles are independent of Rampart's code:
+//   - tshark's DNS dissector on the same public captures (messages by direction, rcode, qtype,
+//     query names, response times);
+//   - the generator's sidecar for the sample traffic (tools/gen_sample_traffic.py).
+// The rampart binary is also run on net_pcap with the captures: its report must hold the same
+// /rampart/dns/stats.
+//
+// The public captures were taken on the host that sent the queries, with checksum offload: the
+// queries' UDP/TCP checksums are not filled in, and a few were edited without fixing their IPv4
+// header checksum. Classify's checksum verification is therefore turned off for them (it stays on
+// for the generated traffic).
+#include <pcap/pcap.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_ring.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "app/rampart/app_state.h"
+#include "app/rampart/dns_commands.h"
+#include "app/rampart/telemetry.h"
+#include "classify/classify_stage.h"
+#include "common/json.h"
+#include "core/lcore_runner.h"
+#include "core/meta.h"
+#include "dns/dns_stage.h"
+#include "dns/histogram.h"
+#include "forward/forward_stage.h"
+#include "../pipeline_util.h"
+#include "../../unit/dns/dns_writer.h"
+#include "tx/tx_stage.h"
+
+namespace rampart::pipetest {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string pcap_dir() {
+  const char* d = std::getenv("RAMPART_DNS_PCAPS");
+  return d && *d ? d : "/work/shared/testdata/dns-public";
+}
+
+// ------------------------------------------------------------------ tshark oracle
+
+struct Oracle {
+  uint64_t queries = 0, responses = 0;
+  std::map<uint16_t, uint64_t> rcodes, qtypes;  // rcodes of responses, qtypes of queries
+  std::vector<double> times_s;                  // dns.time of matched responses
+  std::map<std::string, uint64_t> query_names;  // lower case, no trailing dot
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, sep)) out.push_back(item);
+  return out;
+}
+
+bool have_tshark() { return std::system("tshark -v > /dev/null 2>&1") == 0; }
+
+Oracle tshark(const std::string& file) {
+  Oracle o;
+  const std::string cmd = "tshark -r '" + file +
+                          "' -Y dns -T fields -E occurrence=a -E separator=/t -e dns.flags.response "
+                          "-e dns.flags.rcode -e dns.qry.type -e dns.time -e dns.qry.name 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) {
+    ADD_FAILURE() << "cannot run tshark";
+    return o;
+  }
+  char line[65536];
+  while (std::fgets(line, sizeof line, p)) {
+    std::string l(line);
+    if (!l.empty() && l.back() == '\n') l.pop_back();
+    auto f = split(l, '\t');
+    f.resize(5);
+    const auto resp = split(f[0], ','), rc = split(f[1], ','), qt = split(f[2], ','),
+               tm = split(f[3], ','), nm = split(f[4], ',');
+    for (size_t i = 0; i < resp.size(); ++i) {
+      const bool r = resp[i] == "1" || resp[i] == "True";
+      if (r) {
+        ++o.responses;
+        if (i < rc.size()) ++o.rcodes[static_cast<uint16_t>(std::stoul(rc[i]))];
+      } else {
+        ++o.queries;
+        if (i < qt.size()) ++o.qtypes[static_cast<uint16_t>(std::stoul(qt[i]))];
+        if (i < nm.size()) {
+          std::string n = nm[i];
+          std::transform(n.begin(), n.end(), n.begin(), ::tolower);
+          ++o.query_names[n];
+        }
+      }
+    }
+    for (const auto& t : tm) o.times_s.push_back(std::stod(t));
+  }
+  pclose(p);
+  return o;
+}
+
+// ------------------------------------------------------------------ frames with timestamps
+
+struct Frame {
+  Bytes data;
+  uint64_t ts_us;
+};
+
+std::vector<Frame> read_frames(const std::string& path) {
+  std::vector<Frame> out;
+  char err[PCAP_ERRBUF_SIZE];
+  pcap_t* p = pcap_open_offline(path.c_str(), err);
+  if (!p) {
+    ADD_FAILURE() << path << ": " << err;
+    return out;
+  }
+  // Raw-IP captures (dnscap-frags) get an Ethernet header: the pipeline reads Ethernet frames.
+  const int link = pcap_datalink(p);
+  const bool raw = link == DLT_RAW || link == 12 || link == 228 || link == 229;
+  pcap_pkthdr* h;
+  const u_char* d;
+  while (pcap_next_ex(p, &h, &d) == 1) {
+    Bytes b;
+    if (raw && h->caplen > 0) {
+      b = {0x02, 0, 0, 0, 0, 0x0b, 0x02, 0, 0, 0, 0, 0x0a, 0x08, 0x00};
+      if ((d[0] >> 4) == 6) b[12] = 0x86, b[13] = 0xdd;
+    }
+    b.insert(b.end(), d, d + h->caplen);
+    out.push_back({std::move(b),
+                   static_cast<uint64_t>(h->ts.tv_sec) * 1000000 + static_cast<uint64_t>(h->ts.tv_usec)});
+  }
+  pcap_close(p);
+  return out;
+}
+
+// ------------------------------------------------------------------ harness
+
+class DnsPipeline : public ::testing::Test {
+ public:
+  static void SetUpTestSuite() {
+    pool_ = rte_pktmbuf_pool_create("dns_pool", 4095, 0, core::kMetaPrivSize, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                    static_cast<int>(rte_socket_id()));
+    ASSERT_NE(pool_, nullptr) << rte_strerror(rte_errno);
+    const int socket = static_cast<int>(rte_socket_id());
+    rx_ = rte_ring_create("dnsp_rx", 256, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    tx_ = rte_ring_create("dnsp_tx", 4096, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    ASSERT_TRUE(rx_ && tx_);
+    const int id = rte_eth_from_rings("net_ring_dnsp", &rx_, 1, &tx_, 1, socket);
+    ASSERT_GE(id, 0);
+    port_ = static_cast<uint16_t>(id);
+    rte_eth_conf conf{};
+    ASSERT_EQ(rte_eth_dev_configure(port_, 1, 1, &conf), 0);
+    ASSERT_EQ(rte_eth_rx_queue_setup(port_, 0, 64, socket, nullptr, pool_), 0);
+    ASSERT_EQ(rte_eth_tx_queue_setup(port_, 0, 64, socket, nullptr), 0);
+    ASSERT_EQ(rte_eth_dev_start(port_), 0);
+  }
+  static void TearDownTestSuite() {
+    rte_eth_dev_stop(port_);
+    rte_eth_dev_close(port_);
+    rte_ring_free(rx_);
+    rte_ring_free(tx_);
+    rte_mempool_free(pool_);
+  }
+
+ protected:
+  void SetUp() override { in_use_at_start_ = rte_mempool_in_use_count(pool_); }
+  void TearDown() override {
+    drain_tx();
+    EXPECT_EQ(rte_mempool_in_use_count(pool_), in_use_at_start_) << "mbuf leak";
+  }
+
+  static uint64_t drain_tx() {
+    uint64_t n = 0;
+    void* objs[64];
+    unsigned k;
+    while ((k = rte_ring_dequeue_burst(tx_, objs, 64, nullptr)) > 0) {
+      rte_pktmbuf_free_bulk(reinterpret_cast<rte_mbuf**>(objs), k);
+      n += k;
+    }
+    return n;
+  }
+
+  struct Result {
+    std::unique_ptr<app::AppState> app;  // holds the runner, for the telemetry answers
+    dns::DnsStage* stage = nullptr;
+    uint64_t frames = 0, transmitted = 0, last_tsc = 0;
+    uint64_t tsc_hz = 0;
+  };
+
+  // Feeds every frame of `path` through classify -> dns -> tx, with rx_tsc from the capture time.
+  Result run(const std::string& path, bool verify_l4 = false, dns::DnsConfig dcfg = {}) {
+    Result res;
+    res.app = std::make_unique<app::AppState>();
+    res.tsc_hz = rte_get_tsc_hz();
+    classify::ClassifyConfig cc;
+    if (!verify_l4) {
+      cc.verify_l4_checksum.fill(false);
+      cc.verify_ipv4_checksum = false;
+    }
+    core::ForwardConfig fc;
+    fc.policy = core::Policy::reflect;
+    fc.reflect_swap_mac = false;
+    auto runner = std::make_unique<core::LcoreRunner>(rte_lcore_id(), 32, 1000000);
+    runner->set_local_stage(std::make_unique<classify::ClassifyStage>(cc));
+    // The other paths reflect too, so every frame comes out and the mempool check is exact.
+    for (core::StageId p : {core::StageId::arp, core::StageId::tcp, core::StageId::other})
+      runner->set_local_stage(std::make_unique<forward::ForwardStage>(p, fc));
+    auto st = std::make_unique<dns::DnsStage>(dcfg, fc, res.tsc_hz);
+    res.stage = st.get();
+    runner->set_local_stage(std::move(st));
+    runner->set_local_stage(std::make_unique<tx::TxStage>(std::vector<tx::TxQueue>{{port_, 0}}, 32,
+                                                          static_cast<int>(rte_socket_id())));
+    const auto frames = read_frames(path);
+    const uint64_t base = rte_rdtsc();
+    const uint64_t t0 = frames.empty() ? 0 : frames.front().ts_us;
+    rte_mbuf* burst[32];
+    uint16_t n = 0;
+    auto push = [&] {
+      if (!n) return;
+      runner->inject(core::StageId::classify, burst, n);
+      runner->flush_all();
+      res.transmitted += drain_tx();
+      n = 0;
+    };
+    for (const auto& f : frames) {
+      rte_mbuf* m = mbuf_from(pool_, f.data);
+      if (!m) {
+        ADD_FAILURE() << "mbuf alloc";
+        break;
+      }
+      core::PacketMeta* md = core::meta(m);
+      md->in_port = port_;
+      md->rx_tsc = base + (f.ts_us - t0) * res.tsc_hz / 1000000;
+      res.last_tsc = md->rx_tsc;
+      burst[n++] = m;
+      ++res.frames;
+      if (n == 32) push();
+    }
+    push();
+    // Idle flushes publish the top-N summaries.
+    runner->flush_all();
+    runner->flush_all();
+    res.transmitted += drain_tx();
+    res.app->runners.push_back(std::move(runner));
+    return res;
+  }
+
+  // Runs the stage's flush() at `now` until the pending table has been swept.
+  static void flush_at(dns::DnsStage& s, uint64_t now) {
+    core::StageContext ctx;
+    ctx.now_tsc = now;
+    for (int i = 0; i < 4096; ++i) s.flush(ctx);
+  }
+
+  static rte_mempool* pool_;
+  static rte_ring *rx_, *tx_;
+  static uint16_t port_;
+  unsigned in_use_at_start_ = 0;
+};
+
+rte_mempool* DnsPipeline::pool_ = nullptr;
+rte_ring* DnsPipeline::rx_ = nullptr;
+rte_ring* DnsPipeline::tx_ = nullptr;
+uint16_t DnsPipeline::port_ = 0;
+
+uint64_t rcode_count(const dns::DnsCounters& c, uint16_t r) { return c.rcodes[dns::rcode_slot(r)].load(); }
+
+// ------------------------------------------------------------------ cases
+
+// What each public capture exercises, and whether tshark decodes every message in it (then the
+// counts must be equal) or loses some to missing TCP segments (then Rampart, which resynchronises,
+// must find at least as many).
+struct CaptureCase {
+  const char* file;
+  bool exact;
+  const char* what;
+};
+
+const CaptureCase kCaptures[] = {
+    {"dnscap-dns.pcap", true, "plain UDP queries and responses"},
+    {"dnscap-dns6.pcap", true, "IPv6"},
+    {"dnscap-edns.pcap", true, "EDNS0, a SERVFAIL"},
+    {"dnscap-vlan11.pcap", true, "VLAN-tagged"},
+    {"dnscap-dnspad.pcap", true, "Ethernet padding after the DNS message"},
+    {"dsc-1458044657.pcap", true, "response-time pairs"},
+    {"dsc-pid.pcap", true, "UDP pairs"},
+    {"dsc-test_285.pcap", true, "REFUSED NS queries"},
+    {"dnscap-dnso1tcp.pcap", true, "DNS over TCP, one message per segment, with handshakes"},
+    {"dnscap-dnsotcp-many1pkt.pcap", true, "several DNS messages in one TCP segment"},
+    {"dnscap-dnsotcp-manyopkts.pcap", true, "one DNS message over several TCP segments"},
+    {"dnscap-1qtcpnosyn.pcap", true, "TCP stream joined without its SYN"},
+    {"dnscap-1qtcppadd.pcap", true, "TCP with Ethernet padding"},
+    // tshark finds the two responses only; Rampart's resynchronisation also finds the query.
+    {"dnscap-do1t-nosyn-1nolen.pcap", false, "TCP without SYN, first length prefix missing"},
+    {"dnscap-dnso1tcp-midmiss.pcap", false, "TCP stream with a missing segment"},
+    {"dnscap-dnso1tcp-bighole.pcap", false, "TCP stream with a large hole"},
+};
+
+TEST_F(DnsPipeline, PublicCapturesMatchTshark) {
+  if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
+  for (const auto& cc : kCaptures) {
+    const std::string path = pcap_dir() + "/" + cc.file;
+    SCOPED_TRACE(std::string(cc.file) + ": " + cc.what);
+    if (!fs::exists(path)) {
+      ADD_FAILURE() << "missing capture " << path;
+      continue;
+    }
+    const Oracle o = tshark(path);
+    Result r = run(path);
+    const dns::DnsCounters& c = r.stage->counters();
+    EXPECT_EQ(r.transmitted, r.frames) << "every frame is passed on (reflect)";
+    const auto& sc = r.app->runners[0]->counters().stage[core::index(core::StageId::dns)];
+    EXPECT_EQ(sc.in.load(), c.packets.load());
+    EXPECT_EQ(sc.out.load(), sc.in.load());
+    EXPECT_EQ(sc.drops.load(), 0u);
+    EXPECT_EQ(c.malformed.load(), 0u);
+    if (cc.exact) {
+      EXPECT_EQ(c.queries.load(), o.queries);
+      EXPECT_EQ(c.responses.load(), o.responses);
+      for (const auto& [rc, n] : o.rcodes) EXPECT_EQ(rcode_count(c, rc), n) << "rcode " << rc;
+      for (const auto& [t, n] : o.qtypes) EXPECT_EQ(c.qtypes[dns::type_slot(t)].load(), n) << "qtype " << t;
+      EXPECT_EQ(c.matched.load(), o.times_s.size()) << "tshark's request/response pairs";
+    } else {
+      EXPECT_GE(c.queries.load(), o.queries);
+      EXPECT_GE(c.responses.load(), o.responses);
+      EXPECT_GE(c.matched.load(), o.times_s.size());
+      const auto t = r.stage->tcp_stats();
+      EXPECT_GT(t.gaps + t.resyncs, 0u) << "the hole (or the missing boundary) is seen and counted";
+    }
+    std::printf("  %-32s tshark q=%-3llu r=%-3llu pairs=%-3zu | rampart q=%-3llu r=%-3llu matched=%-3llu tcp_msgs=%llu\n",
+                cc.file, (unsigned long long)o.queries, (unsigned long long)o.responses, o.times_s.size(),
+                (unsigned long long)c.queries.load(), (unsigned long long)c.responses.load(),
+                (unsigned long long)c.matched.load(), (unsigned long long)r.stage->tcp_stats().messages);
+  }
+}
+
+TEST_F(DnsPipeline, LatencyQuantilesMatchTsharkResponseTimes) {
+  if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
+  for (const char* file : {"dnscap-dns.pcap", "dnscap-edns.pcap", "dsc-1458044657.pcap", "dnscap-dnso1tcp.pcap"}) {
+    SCOPED_TRACE(file);
+    const std::string path = pcap_dir() + "/" + file;
+    const Oracle o = tshark(path);
+    Result r = run(path);
+    dns::HistogramSnapshot h;
+    h.add(r.stage->latency());
+    ASSERT_EQ(h.count, o.times_s.size());
+    std::vector<double> t = o.times_s;
+    std::sort(t.begin(), t.end());
+    for (double q : {0.5, 0.9, 0.99, 0.999}) {
+      const double exact_ns = t[static_cast<size_t>(std::ceil(q * t.size())) - 1] * 1e9;
+      const double got = static_cast<double>(h.quantile_ns(q));
+      // Bucket precision (1/32 around the midpoint) plus the TSC round trip of microsecond stamps.
+      EXPECT_NEAR(got, exact_ns, exact_ns / 30 + 1000) << "q" << q;
+    }
+  }
+}
+
+TEST_F(DnsPipeline, UnansweredQueriesTimeOut) {
+  const std::string path = pcap_dir() + "/dnscap-dnsotcp-manyopkts.pcap";  // queries only
+  dns::DnsConfig cfg;
+  cfg.query_timeout_ms = 500;
+  Result r = run(path, false, cfg);
+  dns::DnsStage& s = *r.stage;
+  const uint64_t q = s.counters().queries.load();
+  ASSERT_GT(q, 0u);
+  EXPECT_EQ(s.counters().matched.load(), 0u);
+  flush_at(s, r.last_tsc + r.tsc_hz / 4);  // 250 ms later: not yet
+  EXPECT_EQ(s.counters().timeouts.load(), 0u);
+  EXPECT_EQ(s.pending(), q - s.counters().duplicate_queries.load());
+  flush_at(s, r.last_tsc + r.tsc_hz);  // 1 s later: all gone
+  EXPECT_EQ(s.counters().timeouts.load(), q - s.counters().duplicate_queries.load());
+  EXPECT_EQ(s.pending(), 0u);
+}
+
+TEST_F(DnsPipeline, TopNamesMatchTsharkAndSurviveTelemetry) {
+  if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
+  const std::string path = pcap_dir() + "/dnscap-dns.pcap";
+  const Oracle o = tshark(path);
+  Result r = run(path);
+  const json::Value top = app::normalize_for_telemetry(app::dns_top(*r.app, "names,5"));
+  ASSERT_TRUE(top.find("keys") && top.find("counts")) << json::write(top);
+  const auto& keys = top.find("keys")->as_array();
+  const auto& counts = top.find("counts")->as_array();
+  ASSERT_EQ(keys.size(), std::min<size_t>(5, o.query_names.size()));
+  ASSERT_EQ(counts.size(), keys.size());
+  EXPECT_EQ(top.find("total")->as_uint(), o.queries);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::string k = keys[i].as_string();
+    ASSERT_FALSE(k.empty());
+    ASSERT_EQ(k.back(), '.');
+    k.pop_back();
+    EXPECT_EQ(counts[i].as_uint(), o.query_names.at(k)) << k;
+    if (i) {
+      EXPECT_LE(counts[i].as_uint(), counts[i - 1].as_uint());
+    }
+  }
+  // Clients and domains answer too; bad parameters are refused.
+  const json::Value clients = app::dns_top(*r.app, "clients");
+  EXPECT_GE(clients.find("keys")->as_array().size(), 1u);
+  const json::Value domains = app::dns_top(*r.app, "domains,3");
+  EXPECT_LE(domains.find("keys")->as_array().size(), 3u);
+  EXPECT_TRUE(app::dns_top(*r.app, "bogus").find("error"));
+  EXPECT_TRUE(app::dns_top(*r.app, "names,0").find("error"));
+  EXPECT_TRUE(app::dns_top(*r.app, "names,x").find("error"));
+
+  // /rampart/dns/stats keeps its shape through DPDK telemetry's rules.
+  const json::Value st = app::normalize_for_telemetry(app::dns_stats(*r.app));
+  for (const char* k : {"queries", "responses", "matched", "unmatched_responses", "timeouts", "malformed"})
+    ASSERT_TRUE(st.find(k) && st.find(k)->is_uint()) << k;
+  EXPECT_EQ(st.find("queries")->as_uint(), o.queries);
+  ASSERT_TRUE(st.find("rcodes") && st.find("rcodes")->is_object());
+  EXPECT_EQ(st.find("rcodes")->find("NOERROR")->as_uint(), o.rcodes.at(0));
+  EXPECT_EQ(st.find("qtypes")->find("A")->as_uint(), o.qtypes.at(1));
+  EXPECT_EQ(st.find("qtypes")->find("PTR")->as_uint(), o.qtypes.at(12));
+  const json::Value* lat = st.find("latency_us");
+  ASSERT_TRUE(lat && lat->is_object());
+  for (const char* k : {"p50", "p90", "p99"}) EXPECT_TRUE(lat->find(k) && lat->find(k)->is_uint()) << k;
+}
+
+TEST_F(DnsPipeline, FragmentedCaptureIsCountedNotParsed) {
+  // IPv4 reassembly is not in the stage yet: first fragments are counted, nothing is misparsed.
+  // (Later fragments carry no L4 header: classify sends them down the "other" path.)
+  const std::string path = pcap_dir() + "/dnscap-frags.pcap";
+  Result r = run(path);
+  const dns::DnsCounters& c = r.stage->counters();
+  EXPECT_GT(c.ip_fragments.load(), 0u);
+  EXPECT_EQ(c.messages.load(), 0u);
+  EXPECT_EQ(c.malformed.load(), 0u);
+  EXPECT_EQ(r.transmitted, r.frames);
+}
+
+TEST_F(DnsPipeline, GeneratedTrafficMatchesItsSidecar) {
+  const std::string pcap = env_or_fail("SAMPLE_PCAP");
+  const auto side = json::parse(read_file(pcap + ".json"));
+  ASSERT_TRUE(side.value) << side.error;
+  const json::Value& d = *side.value->find("dns");
+  // Classify's defaults (L4 checksums verified on the dns path): the sidecar counts valid frames.
+  Result r = run(pcap, true);
+  const dns::DnsCounters& c = r.stage->counters();
+  const uint64_t frag_responses = d.find("fragmented_dns_responses")->as_uint();
+  EXPECT_EQ(c.queries.load(), d.find("queries")->as_uint());
+  EXPECT_EQ(c.responses.load(), d.find("responses")->as_uint() - frag_responses);
+  EXPECT_EQ(c.malformed.load(), 0u);
+  EXPECT_EQ(c.queries_edns.load(), d.find("queries_with_edns")->as_uint());
+  EXPECT_EQ(c.response_flags[dns::flag_tc].load(), d.find("truncated_responses")->as_uint());
+  for (const auto& [name, n] : d.find("qtype")->as_object()) {
+    const std::map<std::string, uint16_t> t = {{"A", 1}, {"AAAA", 28}, {"MX", 15}, {"TXT", 16}, {"NS", 2}, {"SOA", 6}};
+    EXPECT_EQ(c.qtypes[t.at(name)].load(), n.as_uint()) << name;
+  }
+  EXPECT_EQ(rcode_count(c, 3), d.find("rcode")->find("NXDOMAIN")->as_uint());
+  // The fragmented response is the one not parsed (no reassembly yet): NOERROR minus it.
+  EXPECT_EQ(rcode_count(c, 0), d.find("rcode")->find("NOERROR")->as_uint() - frag_responses);
+  EXPECT_EQ(c.matched.load(), c.responses.load());
+  EXPECT_EQ(c.unmatched_responses.load(), 0u);
+  EXPECT_EQ(c.ip_fragments.load(), frag_responses);  // the first fragment reaches the dns path
+  // Unanswered queries (and the one whose response is fragmented) time out.
+  flush_at(*r.stage, r.last_tsc + 10 * r.tsc_hz);
+  EXPECT_EQ(c.timeouts.load(), d.find("unanswered_queries")->as_uint() + frag_responses);
+  EXPECT_EQ(r.stage->pending(), 0u);
+  EXPECT_GT(c.tcp_segments.load(), 0u);
+  EXPECT_EQ(c.queries_tcp.load(), c.responses_tcp.load());
+}
+
+
+// ------------------------------------------------------------------ detectors
+
+std::vector<uint8_t> dns_msg(uint16_t id, bool response, uint16_t rcode, const std::string& name,
+                             uint16_t qtype, size_t pad = 0) {
+  dnstest::Writer w;
+  w.header(id, static_cast<uint16_t>((response ? 0x8180 : 0x0100) | rcode), 1, 0, 0, 0);
+  w.question(name, qtype);
+  w.b.resize(w.b.size() + pad, 0);  // a large response, as far as sizes go (trailing bytes)
+  return w.b;
+}
+
+dns::DnsStage::Endpoints endpoints(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
+  dns::DnsStage::Endpoints ep{};
+  for (int i = 0; i < 4; ++i) {
+    ep.src[i] = static_cast<uint8_t>(src >> (24 - 8 * i));
+    ep.dst[i] = static_cast<uint8_t>(dst >> (24 - 8 * i));
+  }
+  ep.sport = sport;
+  ep.dport = dport;
+  ep.family = 4;
+  return ep;
+}
+
+struct DetectorRig {
+  std::unique_ptr<app::AppState> app = std::make_unique<app::AppState>();
+  dns::DnsStage* stage = nullptr;
+  uint64_t hz = rte_get_tsc_hz();
+  uint64_t t0 = rte_rdtsc();
+  explicit DetectorRig(const dns::DnsConfig& cfg) {
+    auto r = std::make_unique<core::LcoreRunner>(rte_lcore_id(), 32, 1000000);
+    auto st = std::make_unique<dns::DnsStage>(cfg, core::ForwardConfig{}, hz);
+    stage = st.get();
+    r->set_local_stage(std::move(st));
+    app->runners.push_back(std::move(r));
+    app->start_tsc = t0;
+    app->start_unix = 1700000000;
+  }
+  uint64_t at_ms(double ms) const { return t0 + static_cast<uint64_t>(ms * static_cast<double>(hz) / 1000.0); }
+  void tick(double ms) {
+    core::StageContext ctx;
+    ctx.now_tsc = at_ms(ms);
+    stage->flush(ctx);
+  }
+};
+
+const json::Value* find_alert(const json::Value& alerts, const std::string& kind, const std::string& key) {
+  for (const auto& a : alerts.find("alerts")->as_array())
+    if (a.find("kind")->as_string() == kind && a.find("key")->as_string() == key) return &a;
+  return nullptr;
+}
+
+TEST(DnsDetectors, NxdomainFloodAndRandomSubdomainsUnderOneDomain) {
+  dns::DnsConfig cfg;
+  cfg.detect.nxdomain_rate = 100;
+  cfg.detect.random_subdomain_rate = 100;
+  DetectorRig rig(cfg);
+  rig.tick(0);  // opens the first window
+  const auto client = endpoints(0x0a000001, 40000, 0x0a000035, 53);
+  const auto server = endpoints(0x0a000035, 53, 0x0a000001, 40000);
+  // 300 never-repeated names under victim.test in 0.9 s, all NXDOMAIN; plus 20 normal lookups.
+  for (int i = 0; i < 300; ++i) {
+    const std::string name = "r" + std::to_string(i * 7919) + ".victim.test";
+    const auto q = dns_msg(static_cast<uint16_t>(i), false, 0, name, 1);
+    const auto r = dns_msg(static_cast<uint16_t>(i), true, 3, name, 1);
+    rig.stage->observe_message(q.data(), q.size(), client, false, rig.at_ms(i * 3.0));
+    rig.stage->observe_message(r.data(), r.size(), server, false, rig.at_ms(i * 3.0 + 1));
+  }
+  for (int i = 0; i < 20; ++i) {
+    const auto q = dns_msg(static_cast<uint16_t>(1000 + i), false, 0, "www.example.com", 1);
+    rig.stage->observe_message(q.data(), q.size(), client, false, rig.at_ms(900 + i));
+  }
+  EXPECT_EQ(rig.stage->counters().matched.load(), 300u);
+  rig.tick(1001);  // the window closes
+  const json::Value alerts = app::normalize_for_telemetry(app::dns_alerts(*rig.app));
+  EXPECT_EQ(alerts.find("active")->as_uint(), 2u) << json::write(alerts);
+  EXPECT_EQ(alerts.find("raised_total")->as_uint(), 2u);
+  // Each alert object travels as compact JSON text inside the array (two-level limit).
+  const json::Value raw = app::dns_alerts(*rig.app);
+  const json::Value* nx = find_alert(raw, "nxdomain_flood", "victim.test.");
+  ASSERT_TRUE(nx) << json::write(raw);
+  EXPECT_EQ(nx->find("rate_per_s")->as_uint(), 300u);
+  EXPECT_NE(nx->find("evidence")->as_string().find("300 NXDOMAIN of 300 responses"), std::string::npos);
+  EXPECT_NEAR(nx->find("start_unix")->as_double(), 1700000000.0, 0.01);
+  const json::Value* rs = find_alert(raw, "random_subdomain", "victim.test.");
+  ASSERT_TRUE(rs) << json::write(raw);
+  EXPECT_EQ(rs->find("rate_per_s")->as_uint(), 300u);
+  EXPECT_FALSE(find_alert(raw, "random_subdomain", "example.com.")) << "20 q/s of one name is normal";
+  // A quiet window ends them.
+  rig.tick(2002);
+  EXPECT_EQ(app::dns_alerts(*rig.app).find("active")->as_uint(), 0u);
+  EXPECT_EQ(app::dns_alerts(*rig.app).find("raised_total")->as_uint(), 2u);
+}
+
+TEST(DnsDetectors, AmplificationTowardsOneAddress) {
+  dns::DnsConfig cfg;
+  cfg.detect.amplification_rate = 200;
+  DetectorRig rig(cfg);
+  rig.tick(0);
+  // 500 large ANY responses to 192.0.2.7 that nobody asked for, spread over 1 s.
+  const auto reflector = endpoints(0xc6336401, 53, 0xc0000207, 80);
+  for (int i = 0; i < 500; ++i) {
+    const auto r = dns_msg(static_cast<uint16_t>(i), true, 0, "isc.org", 255, 3000);
+    rig.stage->observe_message(r.data(), r.size(), reflector, false, rig.at_ms(i * 1.9));
+  }
+  // And a few to someone else.
+  const auto other = endpoints(0xc6336401, 53, 0xc0000208, 80);
+  for (int i = 0; i < 10; ++i) {
+    const auto r = dns_msg(static_cast<uint16_t>(i), true, 0, "isc.org", 255, 3000);
+    rig.stage->observe_message(r.data(), r.size(), other, false, rig.at_ms(i * 10.0));
+  }
+  EXPECT_EQ(rig.stage->counters().unmatched_responses.load(), 510u);
+  rig.tick(1001);
+  const json::Value raw = app::dns_alerts(*rig.app);
+  ASSERT_EQ(raw.find("active")->as_uint(), 1u) << json::write(raw);
+  const json::Value* a = find_alert(raw, "amplification", "192.0.2.7");
+  ASSERT_TRUE(a) << json::write(raw);
+  EXPECT_EQ(a->find("rate_per_s")->as_uint(), 500u);
+  const std::string ev = a->find("evidence")->as_string();
+  EXPECT_NE(ev.find("510 large responses, 510 ANY/TXT/DNSKEY"), std::string::npos) << ev;
+}
+
+// The whole binary on net_pcap: the report carries the DNS commands' final answers.
+TEST(DnsBinary, ReportHoldsDnsStatsOnPublicCaptures) {
+  if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
+  const std::string rampart = env_or_fail("RAMPART");
+  const std::string root = env_or_fail("RAMPART_SOURCE_ROOT");
+  const std::string dir = make_temp_dir("dns-bin");
+  int k = 0;
+  for (const char* file : {"dnscap-dns.pcap", "dnscap-dnso1tcp.pcap", "dnscap-edns.pcap"}) {
+    SCOPED_TRACE(file);
+    const std::string in = pcap_dir() + "/" + file;
+    const Oracle o = tshark(in);
+    const std::string report = dir + "/r" + std::to_string(k) + ".json";
+    const auto p = run_process(
+        {rampart, "-c", root + "/drivers-config/examples/demo.toml", "--set",
+         "ports.wire0.args.rx_pcap=" + in, "--set", "ports.wire0.args.tx_pcap=" + dir + "/out.pcap",
+         "--set", "eal.file_prefix=" + unique_prefix("dnsbin" + std::to_string(k++)), "--set",
+         "stages.classify.verify_l4_checksum=[]", "--set",
+         "stages.classify.verify_ipv4_checksum=false", "--idle-exit", "0.5", "--report", report},
+        60, dir);
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    const auto rep = json::parse(read_file(report));
+    ASSERT_TRUE(rep.value) << rep.error;
+    const json::Value* st = rep.value->find("/rampart/dns/stats");
+    ASSERT_TRUE(st) << "no /rampart/dns/stats in the report";
+    EXPECT_EQ(st->find("queries")->as_uint(), o.queries);
+    EXPECT_EQ(st->find("responses")->as_uint(), o.responses);
+    EXPECT_EQ(st->find("matched")->as_uint(), o.times_s.size());
+    EXPECT_EQ(st->find("malformed")->as_uint(), 0u);
+    EXPECT_TRUE(st->find("latency_us") && st->find("latency_us")->find("p99"));
+    const json::Value* al = rep.value->find("/rampart/dns/alerts");
+    ASSERT_TRUE(al) << "no /rampart/dns/alerts in the report";
+    EXPECT_EQ(al->find("active")->as_uint(), 0u) << "ordinary traffic raises no alert";
+  }
+  remove_tree(dir);
+}
+
+}  // namespace
+}  // namespace rampart::pipetest
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new rampart::pipetest::EalEnvironment("dns", {}));
+  return RUN_ALL_TESTS();
+}
