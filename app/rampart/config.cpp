@@ -242,6 +242,11 @@ void read_dns(ConfigReader& r, dns::DnsConfig& d) {
   d.tcp_flows = static_cast<uint32_t>(r.integer("tcp_flows", d.tcp_flows, 0, 65536));
   d.tcp_idle_timeout_ms =
       static_cast<uint32_t>(r.integer("tcp_idle_timeout_ms", d.tcp_idle_timeout_ms, 100, 3600000));
+  d.query_log_path = r.string("query_log_path", d.query_log_path);
+  d.query_log_rotate_bytes = static_cast<uint64_t>(
+      r.integer("query_log_rotate_bytes", static_cast<int64_t>(d.query_log_rotate_bytes), 4096, int64_t{1} << 40));
+  d.query_log_keep = static_cast<uint32_t>(r.integer("query_log_keep", d.query_log_keep, 0, 1000));
+  d.query_log_ring = static_cast<uint32_t>(r.integer("query_log_ring", d.query_log_ring, 16, 1 << 20));
   dns::DetectConfig& t = d.detect;
   const auto u32 = [&](const char* key, uint32_t def, int64_t lo, int64_t hi) {
     return static_cast<uint32_t>(r.integer(key, def, lo, hi));

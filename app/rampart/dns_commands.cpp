@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "app/rampart/dns_query_log.h"
 #include "app/rampart/telemetry.h"
 #include "dns/dns_stage.h"
 #include "dns/names.h"
@@ -59,7 +60,8 @@ Value dns_stats(const AppState& app) {
   X(responses_tcp) X(malformed) X(trailing_garbage) X(truncated_kept) X(no_question)              \
   X(ip_fragments) X(tcp_no_payload) X(non_dns_l4) X(queries_edns) X(responses_edns)               \
   X(edns_version_nonzero) X(matched) X(unmatched_responses) X(question_mismatch) X(timeouts)       \
-  X(duplicate_queries) X(pending_full) X(untracked_queries)
+  X(duplicate_queries) X(pending_full) X(untracked_queries) X(query_log_records)                   \
+  X(query_log_dropped)
   struct Sums {
 #define X(f) uint64_t f = 0;
     RAMPART_DNS_SCALARS(X)
@@ -373,6 +375,7 @@ void register_dns_commands(AppState& app) {
            false, [&app](std::string_view) { return dns_alerts(app); }});
   // AppState lives for the whole process; the logger returns once the pipeline has quit.
   std::thread(alert_logger, &app).detach();
+  start_dns_query_log(app);
 }
 
 }  // namespace rampart::app

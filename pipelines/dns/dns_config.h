@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "dns/detectors.h"
 
@@ -19,6 +20,11 @@ struct DnsConfig {
   // DNS over TCP (per lcore): flows reassembled at once, each costing 2 x 64 KiB.
   uint32_t tcp_flows = 64;
   uint32_t tcp_idle_timeout_ms = 30000;
+  // Query log: one JSON line per matched transaction, written by a control thread. Empty: off.
+  std::string query_log_path;
+  uint64_t query_log_rotate_bytes = 64ull << 20;  // rename to PATH.1 (PATH.2, ...) past this size
+  uint32_t query_log_keep = 3;                    // rotated files kept
+  uint32_t query_log_ring = 4096;                 // records in flight per lcore
   // Attack detectors (thresholds per second and per lcore).
   DetectConfig detect;
 };

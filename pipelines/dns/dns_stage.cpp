@@ -3,6 +3,9 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "dns/hash.h"
 #include "dns/names.h"
 
@@ -40,7 +43,9 @@ DnsStage::DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_
       tcp_(cfg.tcp_flows),
       det_(cfg.detect, tsc_hz_),
       msg_(records_, static_cast<uint16_t>(std::size(records_))),
-      linear_(new uint8_t[65536]) {}
+      linear_(new uint8_t[65536]) {
+  if (!cfg.query_log_path.empty()) qlog_ = std::make_unique<QueryLogRing>(cfg.query_log_ring);
+}
 
 DnsStage::~DnsStage() = default;
 
@@ -272,6 +277,7 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
       const uint64_t dt = static_cast<int64_t>(tsc - q.tsc) > 0 ? tsc - q.tsc : 0;
       const auto ns = static_cast<uint64_t>(static_cast<unsigned __int128>(dt) * 1000000000u / tsc_hz_);
       latency_.record(ns);
+      if (qlog_) log_transaction(q, ep, tcp, tsc, ns, rcode, static_cast<uint16_t>(len), wlen);
       break;
     }
     case PendingTable::Match::other_question:
@@ -284,6 +290,31 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
   }
   det_.on_response(rcode, msg_.qtype(), wire_, wlen, dom, len, matched, matched ? q.query_len : 0,
                    client, clen);
+}
+
+void DnsStage::log_transaction(const PendingEntry& q, const Endpoints& ep, bool tcp, uint64_t tsc,
+                               uint64_t ns, uint16_t rcode, uint16_t len, size_t wlen) {
+  QueryLogRecord& r = qrec_;
+  r.query_tsc = q.tsc;
+  r.response_tsc = tsc;
+  r.latency_ns = ns;
+  std::memcpy(r.client, ep.dst, 16);
+  std::memcpy(r.server, ep.src, 16);
+  r.client_port = ep.dport;
+  r.server_port = ep.sport;
+  r.qtype = msg_.qtype();
+  r.rcode = rcode;
+  r.answers = msg_.count(dnsp::Section::answer);
+  r.flags = msg_.flags();
+  r.response_len = len;
+  r.family = ep.family;
+  r.transport = tcp ? 1 : 0;
+  r.edns_do = msg_.edns_do() ? 1 : 0;
+  const size_t n = std::min<size_t>(sizeof r.qname, wlen);
+  r.qname_len = static_cast<uint8_t>(n);
+  std::memcpy(r.qname, wire_, n);
+  if (qlog_->push(r)) c_.query_log_records.add(1);
+  else c_.query_log_dropped.add(1);
 }
 
 void DnsStage::flush(core::StageContext& ctx) {

@@ -22,6 +22,7 @@
 #include "dns/dns_config.h"
 #include "dns/histogram.h"
 #include "dns/pending_table.h"
+#include "dns/query_log.h"
 #include "dns/seqcount.h"
 #include "dns/space_saving.h"
 #include "dns/tcp_flows.h"
@@ -90,6 +91,9 @@ struct alignas(64) DnsCounters {
   core::Counter tcp_flows_expired;       // idle for longer than tcp_idle_timeout_ms
   core::Counter tcp_flows_closed;        // by RST, or FIN in both directions
   core::Counter tcp_no_flow;             // segments not reassembled (tcp_flows = 0)
+  // Query log.
+  core::Counter query_log_records;       // handed to the writer
+  core::Counter query_log_dropped;       // the ring was full
 };
 
 // The space-saving summaries of one lcore.
@@ -119,6 +123,8 @@ class DnsStage final : public core::Stage {
   const LatencyHistogram& latency() const { return latency_; }
   const TopLists& top() const { return *top_; }
   const Detectors& detectors() const { return det_; }
+  // The query log's ring (nullptr when the log is off); its one consumer is the writer thread.
+  QueryLogRing* query_log() const { return qlog_.get(); }
   uint32_t pending() const { return __atomic_load_n(&pending_size_, __ATOMIC_RELAXED); }
   uint32_t tcp_active_flows() const { return __atomic_load_n(&tcp_active_, __ATOMIC_RELAXED); }
   proto::dns::TcpStreamReassembler::Stats tcp_stats() const;
@@ -138,6 +144,8 @@ class DnsStage final : public core::Stage {
   void observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_t* payload,
                    size_t len, const Endpoints& ep, uint64_t tsc);
   void publish(uint64_t now_tsc, bool idle);
+  void log_transaction(const PendingEntry& q, const Endpoints& ep, bool tcp, uint64_t tsc,
+                       uint64_t ns, uint16_t rcode, uint16_t len, size_t wlen);
 
   DnsConfig cfg_;
   core::Forwarder fwd_;
@@ -154,6 +162,7 @@ class DnsStage final : public core::Stage {
   std::unique_ptr<TopLists> top_;
   TcpFlowTable tcp_;
   Detectors det_;
+  std::unique_ptr<QueryLogRing> qlog_;
   uint32_t pending_size_ = 0;
   uint32_t tcp_active_ = 0;
 
@@ -166,6 +175,7 @@ class DnsStage final : public core::Stage {
   proto::dns::Record records_[64];
   proto::dns::Message msg_;
   uint8_t wire_[256];
+  QueryLogRecord qrec_;
   std::unique_ptr<uint8_t[]> linear_;  // a message spanning mbuf segments, copied (64 KiB)
 };
 

@@ -91,10 +91,21 @@ inline uint64_t endpoint6(const uint8_t* addr, uint16_t port) noexcept {
 // IPv4 header sum: 20..60 bytes, a multiple of 4; inlined because it runs on every IPv4 packet.
 inline bool ipv4_header_checksum_ok(const uint8_t* p, unsigned len) noexcept {
   uint64_t acc = 0;
-  for (unsigned i = 0; i < len; i += 4) {
-    uint32_t w;
-    std::memcpy(&w, p + i, 4);
-    acc += w;
+  if (len == 20) [[likely]] {
+    // No options (nearly every packet): five scalar adds beat the vectorised loop the compiler
+    // builds for a variable length, whose set-up and tail cost more than the sum itself.
+    uint64_t a, b;
+    uint32_t c;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + 8, 8);
+    std::memcpy(&c, p + 16, 4);
+    acc = (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) + c;
+  } else {
+    for (unsigned i = 0; i < len; i += 4) {
+      uint32_t w;
+      std::memcpy(&w, p + i, 4);
+      acc += w;
+    }
   }
   acc = (acc & 0xffffffffu) + (acc >> 32);
   acc = (acc & 0xffffu) + (acc >> 16);

@@ -347,16 +347,18 @@ struct PendingLearn {
 };
 
 // walk() for the owner names parse() meets: the limit is the message, pointers go through the
-// SuffixCache. Same checks, in the same order, as walk(). The decompressed length and the label
-// count travel as one word, `acc` = wire octets << 8 | labels (labels < 256 whenever the length
-// is <= 510, so the sum never carries into the length).
+// SuffixCache. Same checks, in the same order, hence the same error for every input, as the
+// original single walk. The decompressed length and the label count travel as one word,
+// `acc` = wire octets << 8 | labels (labels < 256 whenever the length is <= 510, so the sum never
+// carries into the length).
 constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
 
 // After a first pointer that missed the cache: the rest of the chain (labels and further pointers),
-// with loop detection. Out of line: the common owner is a pointer to a cached name.
+// with loop detection.
 [[gnu::always_inline]] inline Error walk_tail(const uint8_t* __restrict msg, size_t len, size_t t,
-                                  SuffixCache& cache, PendingLearn& pending, unsigned& acc,
-                                  unsigned& ptrs, unsigned& fwd) noexcept {
+                                              SuffixCache& cache, PendingLearn& pending,
+                                              unsigned& acc, unsigned& ptrs,
+                                              unsigned& fwd) noexcept {
   uint16_t visited[limits::max_pointer_hops];
   unsigned n = 1;
   visited[0] = uint16_t(t);
@@ -400,12 +402,38 @@ constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
 
 // The owner name at `p`: in-place labels, then either the root or a first pointer, which usually
 // hits the cache. `end` is where the name ends in place.
+template <bool kQname = false>
 [[gnu::always_inline]] inline Error walk_owner(const uint8_t* __restrict msg, size_t len, size_t p,
                                                SuffixCache& cache, PendingLearn& pending,
                                                size_t& end, unsigned& acc, unsigned& ptrs,
                                                unsigned& fwd) noexcept {
   unsigned a = 1u << 8;  // the root label
   unsigned b;
+  if constexpr (kQname) {
+    // A question name is in place and has a few labels: take up to four without a branch per
+    // label, so that the varying label count costs no misprediction. A step stops for good at
+    // the first octet that is not a label length, or where walking on would run past the
+    // message; then (or when the length went over) the plain loop below walks the name again
+    // from its start and returns its exact error.
+    if (p >= len) [[unlikely]] return Error::name_truncated;
+    size_t q = p;
+    unsigned go = 1, cut = 0, x = a;
+    for (unsigned i = 0; i < 4; ++i) {
+      const unsigned c = msg[q];
+      const unsigned lbl = go & unsigned(c - 1u < limits::max_label);
+      const size_t nq = q + 1 + c;
+      const unsigned over = lbl & unsigned(nq >= len);
+      const unsigned step = lbl & (over ^ 1u);
+      q = step ? nq : q;
+      x += step ? ((1 + c) << 8) + 1 : 0;
+      cut |= over;
+      go = step;
+    }
+    if (!cut && x < kAccTooLong) [[likely]] {
+      p = q;
+      a = x;
+    }
+  }
   for (;;) {
     if (p >= len) [[unlikely]] return Error::name_truncated;
     b = msg[p];
@@ -504,7 +532,7 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
     const size_t owner = p;
     size_t end;
     unsigned acc, ptrs, fwd;
-    err = walk_owner(msg, len, p, cache, pending, end, acc, ptrs, fwd);
+    err = walk_owner<true>(msg, len, p, cache, pending, end, acc, ptrs, fwd);
     if (err != Error::ok) [[unlikely]] {
       err_at = owner;
       goto fail;
