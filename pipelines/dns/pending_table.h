@@ -5,8 +5,11 @@
 // entry (key, timestamp, question hash, query size) is exactly one 64-byte cache line, so a probe
 // usually costs a single line fetch; rte_hash keeps keys and data apart (two to three lines per
 // look-up plus its bucket array) and handles concurrency we do not need on a per-lcore table.
-// tools/bench's dns_tables benchmark (tests/unit/dns_stage/pending_table_test.cpp has its
-// functional tests) measures insert+find+erase at a few tens of ns per transaction at 50 % load.
+// Measured (tests/pipeline/dns, DnsTables.PendingTableVersusRteHash: 32768 transactions inserted
+// then taken, 65536 slots, one lcore of the shared 2-core test VM, three runs): 107-154 cycles
+// per operation for this table against 153-226 for rte_hash with jhash: never slower, usually
+// faster, and the entry comes back with the look-up. The functional tests are in
+// tests/unit/dns_stage.
 //
 // The key is the transaction as RFC 5452 sees it: client address and port, server address and
 // port, TxID; the question (QNAME case-insensitively, QTYPE, QCLASS) is compared on match, so a

@@ -2,13 +2,14 @@
 // process, over the same DNS message bytes: the UDP/53 payloads of one or more captures.
 //
 //   dns_parse_compare [--reps N] [--min-ms MS] [--cpu C] [--doc docs/benchmarks.md]
-//                     [--label NAME=PCAP[,PCAP...]]... [PCAP...]
+//                     [--label|--responses|--queries NAME=PCAP[,PCAP...]]... [PCAP...]
 //
 // Each set of messages is copied into one buffer per parser (knot_pkt_parse may rewrite a wire it
 // was given -- TSIG stripping -- so every parser gets its own identical copy, and the copies are
 // compared with the original afterwards). One repetition times every parser over the whole set
 // for at least --min-ms; parsers take turns inside a repetition (the order rotates) so machine
-// noise hits all of them; the figures are medians over the repetitions.
+// noise hits all of them. ns/message is the median over the repetitions; a speed-up is the median
+// over the repetitions of the peer's time over Rampart's in the same repetition.
 //
 // What each parser does per message:
 //   rampart dns::parse        parse(): header, every question and RR of every section, owner names
@@ -141,7 +142,7 @@ struct Parser {
   ParseFn one;
   // The timing loop, instantiated per parser so that the call is direct (and Rampart's, which is
   // in a static library, is as much a call as the shared libraries' are).
-  double (*time)(const struct MsgSet& set, std::vector<uint8_t>& buf, long rounds);
+  double (*time)(const MsgSet& set, std::vector<uint8_t>& buf, long rounds);
 };
 
 dns::MessageBuf<512> g_msg;  // more records than any message in the sets: nothing dropped
@@ -459,7 +460,10 @@ int main(int argc, char** argv) {
     const MsgSet& set = sets[si];
     const Result& res = results[si];
     md << "### " << set.name << "\n\n";
-    md << set.count() << " DNS-over-UDP messages (avg "
+    const char* kind = set.qr == 1   ? " DNS-over-UDP responses"
+                       : set.qr == 0 ? " DNS-over-UDP queries"
+                                     : " DNS-over-UDP messages (both directions)";
+    md << set.count() << kind << " (avg "
        << fmt("%.0f", double(set.bytes.size()) / double(set.count())) << " bytes) from "
        << set.sources << ".\n\n";
     md << "| Parser | ns/message | messages/s | Rampart parse speed-up | Rampart parse+rdata "

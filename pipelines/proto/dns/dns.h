@@ -13,7 +13,7 @@
 namespace rampart::proto::dns {
 
 // Every way a message (or one rdata) can be malformed. Each becomes a named counter in the dns
-// stage, so the order and the names (to_string) are stable.
+// stage, so the order and the names (to_string: snake_case, valid telemetry keys) are stable.
 enum class Error : uint8_t {
   ok = 0,
   truncated_header,        // fewer than 12 bytes

@@ -402,38 +402,12 @@ constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
 
 // The owner name at `p`: in-place labels, then either the root or a first pointer, which usually
 // hits the cache. `end` is where the name ends in place.
-template <bool kQname = false>
 [[gnu::always_inline]] inline Error walk_owner(const uint8_t* __restrict msg, size_t len, size_t p,
                                                SuffixCache& cache, PendingLearn& pending,
                                                size_t& end, unsigned& acc, unsigned& ptrs,
                                                unsigned& fwd) noexcept {
   unsigned a = 1u << 8;  // the root label
   unsigned b;
-  if constexpr (kQname) {
-    // A question name is in place and has a few labels: take up to four without a branch per
-    // label, so that the varying label count costs no misprediction. A step stops for good at
-    // the first octet that is not a label length, or where walking on would run past the
-    // message; then (or when the length went over) the plain loop below walks the name again
-    // from its start and returns its exact error.
-    if (p >= len) [[unlikely]] return Error::name_truncated;
-    size_t q = p;
-    unsigned go = 1, cut = 0, x = a;
-    for (unsigned i = 0; i < 4; ++i) {
-      const unsigned c = msg[q];
-      const unsigned lbl = go & unsigned(c - 1u < limits::max_label);
-      const size_t nq = q + 1 + c;
-      const unsigned over = lbl & unsigned(nq >= len);
-      const unsigned step = lbl & (over ^ 1u);
-      q = step ? nq : q;
-      x += step ? ((1 + c) << 8) + 1 : 0;
-      cut |= over;
-      go = step;
-    }
-    if (!cut && x < kAccTooLong) [[likely]] {
-      p = q;
-      a = x;
-    }
-  }
   for (;;) {
     if (p >= len) [[unlikely]] return Error::name_truncated;
     b = msg[p];
@@ -532,7 +506,7 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
     const size_t owner = p;
     size_t end;
     unsigned acc, ptrs, fwd;
-    err = walk_owner<true>(msg, len, p, cache, pending, end, acc, ptrs, fwd);
+    err = walk_owner(msg, len, p, cache, pending, end, acc, ptrs, fwd);
     if (err != Error::ok) [[unlikely]] {
       err_at = owner;
       goto fail;
