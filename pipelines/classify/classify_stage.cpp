@@ -18,14 +18,11 @@ constexpr uint8_t kTcp = 6;
 constexpr uint8_t kUdp = 17;
 constexpr uint16_t kPrefetchAhead = 4;
 
-constexpr core::StageId stage_of(Path p) {
-  switch (p) {
-    case Path::arp: return core::StageId::arp;
-    case Path::dns: return core::StageId::dns;
-    case Path::tcp: return core::StageId::tcp;
-    default: return core::StageId::other;
-  }
-}
+// The stage serving each path, by core::Path (a table: a switch here compiles to branches).
+constexpr std::array<core::StageId, 5> kStageOfPath = {core::StageId::other, core::StageId::arp,
+                                                      core::StageId::dns, core::StageId::tcp,
+                                                      core::StageId::other};
+constexpr core::StageId stage_of(Path p) { return kStageOfPath[static_cast<size_t>(p)]; }
 }  // namespace
 
 ClassifyStage::ClassifyStage(const ClassifyConfig& cfg) {
@@ -36,17 +33,22 @@ ClassifyStage::ClassifyStage(const ClassifyConfig& cfg) {
   parse_opts_.verify_ipv4_checksum = cfg.verify_ipv4_checksum;
   parse_opts_.verify_l4_checksum = false;  // decided per path below, once the path is known
   verify_l4_ = cfg.verify_l4_checksum;
+  udp_fragments_to_dns_ = cfg.udp_fragments_to_dns;
 }
 
 inline Path ClassifyStage::choose_path(const proto::ParsedPacket& p) const {
-  if (p.l3 == L3Kind::arp) return Path::arp;
-  if (!(p.flags & flag::l4_parsed)) return Path::other;
-  if (p.l4_proto == kUdp || p.l4_proto == kTcp) {
-    for (uint8_t i = 0; i < n_dns_ports_; ++i)
-      if (p.src_port == dns_ports_[i] || p.dst_port == dns_ports_[i]) return Path::dns;
-    if (p.l4_proto == kTcp) return Path::tcp;
-  }
-  return Path::other;
+  // Selects instead of early returns (later ones take precedence): on mixed traffic which test
+  // decides is a coin toss per packet, and one mispredicted branch costs more than every compare
+  // here (pipeline bench: see docs/benchmarks.md). The DNS port loop's trip count is fixed.
+  const bool udp = p.l4_proto == kUdp, tcp = p.l4_proto == kTcp;
+  const bool ports = ((p.flags & flag::l4_parsed) != 0) & (udp | tcp);
+  bool dns_port = false;
+  for (uint8_t i = 0; i < n_dns_ports_; ++i)
+    dns_port |= (p.src_port == dns_ports_[i]) | (p.dst_port == dns_ports_[i]);
+  const bool udp_fragment = ((p.flags & flag::fragment) != 0) & udp & udp_fragments_to_dns_;
+  Path path = ports & tcp ? Path::tcp : Path::other;
+  path = (ports & dns_port) | udp_fragment ? Path::dns : path;
+  return p.l3 == L3Kind::arp ? Path::arp : path;
 }
 
 bool ClassifyStage::l4_checksum_ok(rte_mbuf* m, const proto::ParsedPacket& p, BurstTally& t) {
@@ -98,10 +100,15 @@ inline void ClassifyStage::classify_one(rte_mbuf* m, BurstTally& t) {
   md->path = path;
   core::set_next(m, stage_of(path));
 
-  // Branch-free tallies: mixed traffic would mispredict a switch on every other packet.
+  // Branch-free tallies: mixed traffic would mispredict a switch on every other packet. The
+  // flag tallies are behind one branch: few packets carry any of those flags, so it predicts well
+  // and saves the common packet five read-modify-writes.
   ++t.path[static_cast<size_t>(path)];
   ++t.l3[static_cast<size_t>(p.l3)];
   const uint16_t f = p.flags;
+  constexpr uint16_t kTallied = flag::vlan | flag::qinq | flag::fragment | flag::ipv4_options | flag::ipv6_ext;
+  if (!(f & kTallied)) [[likely]]
+    return;
   t.vlan += (f & flag::vlan) != 0;
   t.qinq += (f & flag::qinq) != 0;
   t.fragments += (f & flag::fragment) != 0;
@@ -110,21 +117,23 @@ inline void ClassifyStage::classify_one(rte_mbuf* m, BurstTally& t) {
 }
 
 uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) {
-  // The metadata line is one RX never touched: start its fetch (for writing) for the whole
-  // burst at once, then walk the packets with their data fetched a few ahead.
-  for (uint16_t i = 0; i < n; ++i) rte_prefetch0_write(core::meta(pkts[i]));
-  for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i)
-    rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
-  if (ctx.rx_port != core::kNoPort) {
-    for (uint16_t i = 0; i < n; ++i) {
+  // The metadata line is one RX never touched, and the packet data may have left L1 since RX
+  // copied it: fetch both a few packets ahead. Fetching the whole burst's metadata at once and
+  // then stamping it stalled on the stamping stores (perf: the hottest spot of classify).
+  const auto prefetch = [](rte_mbuf* m) {
+    rte_prefetch0_write(core::meta(m));
+    rte_prefetch0(rte_pktmbuf_mtod(m, void*));
+  };
+  for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) prefetch(pkts[i]);
+  const bool received = ctx.rx_port != core::kNoPort;
+  BurstTally t;
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) prefetch(pkts[i + kPrefetchAhead]);
+    if (received) {
       core::PacketMeta* md = core::meta(pkts[i]);
       md->in_port = ctx.rx_port;
       md->rx_tsc = ctx.now_tsc;
     }
-  }
-  BurstTally t;
-  for (uint16_t i = 0; i < n; ++i) {
-    if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
     classify_one(pkts[i], t);
   }
   for (size_t i = 1; i < t.path.size(); ++i)

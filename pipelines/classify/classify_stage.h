@@ -14,6 +14,9 @@ namespace rampart::classify {
 
 struct ClassifyConfig {
   std::vector<uint16_t> dns_ports{53};  // UDP or TCP, either direction
+  // UDP fragments (any offset: later ones carry no ports) go to the dns path, whose stage
+  // reassembles copies of them and passes the fragments on unchanged.
+  bool udp_fragments_to_dns = true;
   bool verify_ipv4_checksum = true;
   // Paths whose L4 checksums are verified (in software when the NIC did not): where a stage acts
   // on the payload (DNS parsing, TCP state) a corrupt segment must not count.
@@ -51,6 +54,7 @@ class ClassifyStage final : public core::Stage {
 
   std::array<uint16_t, kMaxDnsPorts> dns_ports_{};
   uint8_t n_dns_ports_ = 0;
+  bool udp_fragments_to_dns_ = true;
   proto::ParseOptions parse_opts_;
   std::array<bool, 5> verify_l4_{};
   Counters c_;

@@ -6,6 +6,16 @@
 
 namespace rampart::core {
 
+namespace {
+// A reflected frame goes back to its sender.
+inline void swap_macs(rte_mbuf* m) {
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  const rte_ether_addr tmp = eth->src_addr;
+  eth->src_addr = eth->dst_addr;
+  eth->dst_addr = tmp;
+}
+}  // namespace
+
 std::optional<Policy> policy_from_string(std::string_view s) {
   if (s == "bump") return Policy::bump;
   if (s == "reflect") return Policy::reflect;
@@ -22,32 +32,36 @@ std::string_view to_string(Policy p) {
   return "?";
 }
 
-void Forwarder::apply(rte_mbuf* m) const {
-  PacketMeta* md = meta(m);
+void Forwarder::apply_burst(rte_mbuf* const* pkts, uint16_t n) const {
+  // The policy is tested once per burst, not per packet.
   switch (cfg_.policy) {
-    case Policy::bump: {
-      const uint16_t peer = cfg_.peer[md->in_port];
-      if (peer == kNoPeer) {
-        set_drop(m, static_cast<uint16_t>(DropReason::no_route));
-        return;
+    case Policy::bump:
+      for (uint16_t i = 0; i < n; ++i) {
+        PacketMeta* md = meta(pkts[i]);
+        const uint16_t peer = cfg_.peer[md->in_port];
+        if (peer == kNoPeer) {
+          set_drop(pkts[i], static_cast<uint16_t>(DropReason::no_route));
+          continue;
+        }
+        md->out_port = peer;
+        md->next = static_cast<uint8_t>(StageId::tx);
       }
-      md->out_port = peer;
-      break;
-    }
+      return;
     case Policy::reflect:
-      md->out_port = md->in_port;
-      if (cfg_.reflect_swap_mac) {
-        auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-        const rte_ether_addr tmp = eth->src_addr;
-        eth->src_addr = eth->dst_addr;
-        eth->dst_addr = tmp;
+      for (uint16_t i = 0; i < n; ++i) {
+        PacketMeta* md = meta(pkts[i]);
+        md->out_port = md->in_port;
+        md->next = static_cast<uint8_t>(StageId::tx);
       }
-      break;
+      if (cfg_.reflect_swap_mac)
+        for (uint16_t i = 0; i < n; ++i) swap_macs(pkts[i]);
+      return;
     case Policy::drop:
-      set_drop(m, static_cast<uint16_t>(DropReason::policy));
+      for (uint16_t i = 0; i < n; ++i) set_drop(pkts[i], static_cast<uint16_t>(DropReason::policy));
       return;
   }
-  set_next(m, StageId::tx);
 }
+
+void Forwarder::apply(rte_mbuf* m) const { apply_burst(&m, 1); }
 
 }  // namespace rampart::core

@@ -34,6 +34,8 @@ class Forwarder {
  public:
   explicit Forwarder(const ForwardConfig& cfg) : cfg_(cfg) {}
   void apply(rte_mbuf* m) const;
+  // The same for a whole burst, with the policy tested once per burst instead of per packet.
+  void apply_burst(rte_mbuf* const* pkts, uint16_t n) const;
   Policy policy() const { return cfg_.policy; }
 
  private:

@@ -52,7 +52,7 @@ class LcoreRunner {
   // Pushes a burst into `first` (metadata already filled in, as after a ring), running it
   // through every local stage. Also the entry point of stage tests.
   void inject(StageId first, rte_mbuf** pkts, uint16_t n);
-  // Flushes buffered output of every local stage (TX buffers) and all out rings.
+  // Flushes buffered output of every local stage (timers, emitted packets) and all out rings.
   void flush_all();
   // Counts drops found outside the loop (e.g. packets stranded in rings at shutdown). Only while
   // the loop is not running: the counters have a single writer.
@@ -80,6 +80,12 @@ class LcoreRunner {
   };
 
   void run_passes(StageId first, rte_mbuf** pkts, uint16_t n);
+  // Runs the pending bursts of stages from `from` on (what earlier stages handed on or emitted).
+  void run_pending(size_t from);
+  // Puts m where meta(m)->next says (a local pending burst or a remote ring). False when it
+  // cannot go anywhere; drop_reason is then set and the caller frees it.
+  bool route(rte_mbuf* m);
+  static void emit_one(void* self, rte_mbuf* m);
   void process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n);
   void push_remote(Route& route, rte_mbuf* m);
   void flush_out_ring(OutRing& out);

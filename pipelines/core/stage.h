@@ -15,6 +15,10 @@ namespace rampart::core {
 
 inline constexpr uint16_t kNoPort = 0xffff;
 
+// Where a stage's generated packets go: the runner puts them on the same path as the packets a
+// stage hands back (see StageContext::emit).
+using EmitFn = void (*)(void* owner, rte_mbuf* m);
+
 struct StageContext {
   unsigned lcore_id = 0;
   uint64_t now_tsc = 0;  // sampled once per loop iteration
@@ -23,6 +27,23 @@ struct StageContext {
   // writing a line it has not fetched yet.
   uint16_t rx_port = kNoPort;
   LcoreCounters* counters = nullptr;
+  // Set by the runner. A context built by hand (a unit test) has none: emit() then frees the
+  // packet and counts it as no_route.
+  EmitFn emit_fn = nullptr;
+  void* emit_owner = nullptr;
+
+  // Sends on a packet the stage created or kept (a gratuitous ARP, a released packet, ...), from
+  // process() or flush(): meta(m)->next names a later stage (usually tx, with out_port set). It
+  // joins that stage's pending burst on this lcore, or its ring when it runs elsewhere; when it
+  // cannot, it is freed and counted like any other drop. The stage must not touch m afterwards.
+  void emit(rte_mbuf* m) {
+    if (emit_fn) {
+      emit_fn(emit_owner, m);
+      return;
+    }
+    if (counters) counters->drops[static_cast<size_t>(DropReason::no_route)].add(1);
+    rte_pktmbuf_free(m);
+  }
 };
 
 using CounterVisitor = std::function<void(std::string_view name, uint64_t value)>;

@@ -3,7 +3,7 @@
 namespace rampart::forward {
 
 uint16_t ForwardStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&) {
-  for (uint16_t i = 0; i < n; ++i) fwd_.apply(pkts[i]);
+  fwd_.apply_burst(pkts, n);
   return n;
 }
 

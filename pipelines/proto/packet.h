@@ -88,6 +88,13 @@ inline ParseError parse_packet(const uint8_t* data, uint32_t len, const ParseOpt
   return parse_packet(data, len, len, opts, out);
 }
 
+namespace detail {
+// parse_packet without its IPv4 UDP/TCP fast path: the reference the fuzzer and the unit tests
+// compare the fast path against. Not for production callers.
+ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32_t total,
+                                const ParseOptions& opts, ParsedPacket& out) noexcept;
+}  // namespace detail
+
 // Verifies the L4 checksum of an already parsed, unfragmented, contiguous IPv4/IPv6 packet.
 // True when correct, or when there is nothing to check (UDP over IPv4 with checksum 0, non-L4).
 bool verify_l4_checksum(const uint8_t* data, uint32_t len, const ParsedPacket& p) noexcept;

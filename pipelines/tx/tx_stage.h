@@ -1,6 +1,8 @@
-// TX: buffers packets per output port on this lcore's own TX queue and sends them in bursts;
-// what a port refuses is freed and counted as tx-full. Flushed on idle polls and every drain
-// period by the runner, so a lone packet never waits long.
+// TX: sends each burst it is handed straight out of this lcore's own TX queue of every port,
+// packets for the same port together (one rte_eth_tx_burst per run of them); what a port refuses
+// is freed and counted as tx-full. Nothing is held back between calls: the runner hands TX the
+// whole output of a poll at once, so buffering across polls (rte_eth_tx_buffer) only added a
+// per-packet append and latency (measured: docs/benchmarks.md, pipeline section).
 #pragma once
 
 #include <rte_ethdev.h>
@@ -20,26 +22,21 @@ struct TxQueue {
 
 class TxStage final : public core::Stage {
  public:
-  // One TX queue per port this lcore may send on; `buffer_size` packets are gathered per burst.
-  TxStage(const std::vector<TxQueue>& queues, uint16_t buffer_size, int socket_id);
-  ~TxStage() override;
+  // One TX queue per port this lcore may send on; at most `max_burst` packets per
+  // rte_eth_tx_burst call. `socket_id` is kept for NUMA-local state.
+  TxStage(const std::vector<TxQueue>& queues, uint16_t max_burst, int socket_id);
 
   core::StageId id() const override { return core::StageId::tx; }
   uint16_t process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) override;
-  void flush(core::StageContext& ctx) override;
   void visit_counters(const core::CounterVisitor& visit) const override;
 
  private:
-  struct PortTx {
-    rte_eth_dev_tx_buffer* buffer = nullptr;
-    uint16_t queue = 0;
-  };
-  static void on_unsent(rte_mbuf** pkts, uint16_t n, void* userdata);
+  static constexpr uint16_t kNoQueue = 0xffff;
+  void send(uint16_t port, rte_mbuf** pkts, uint16_t n, core::StageContext& ctx);
 
-  std::array<PortTx, RTE_MAX_ETHPORTS> ports_{};
-  std::vector<uint16_t> active_;  // ports with a buffer, for flushing
-  core::Counter unsent_;          // mirrored into the lcore's drop counters on flush
-  uint64_t unsent_reported_ = 0;
+  std::array<uint16_t, RTE_MAX_ETHPORTS> queue_;  // port id -> TX queue, or kNoQueue
+  uint16_t max_burst_;
+  core::Counter unsent_;  // also in the lcore's tx_full drop counter
 };
 
 }  // namespace rampart::tx

@@ -287,7 +287,7 @@ std::vector<Case> path_cases() {
                       v4().ipv4_fragment(0, true, 0x42).udp(40000, 53).payload(Bytes(64, 0x61))
                           .corrupt_l4_checksum().build()),
                    {{"ip_fragments", 1}, {"l4_checksum_sw", 0}}));
-  v.push_back(with(tx("IPv4 later fragment of a DNS datagram -> other (no L4 header)", StageId::other,
+  v.push_back(with(tx("IPv4 later fragment of a UDP datagram -> dns (reassembled there)", StageId::dns,
                       v4().ipv4_fragment(72, false, 0x42).udp(40000, 53).payload(Bytes(32, 0x62)).build()),
                    {{"ip_fragments", 1}, {"l4_checksum_sw", 0}}));
   v.push_back(with(tx("IPv4 first fragment TCP 80, 'bad' checksum -> tcp, unchecked", StageId::tcp,
@@ -298,7 +298,7 @@ std::vector<Case> path_cases() {
                       v6().ipv6_fragment(0, true, 7).udp(40000, 53).payload(Bytes(64, 0x63))
                           .corrupt_l4_checksum().build()),
                    {{"ip_fragments", 1}, {"l4_checksum_sw", 0}, {"ipv6_ext_headers", 1}}));
-  v.push_back(with(tx("IPv6 later fragment -> other", StageId::other,
+  v.push_back(with(tx("IPv6 later fragment of a UDP datagram -> dns", StageId::dns,
                       v6().ipv6_fragment(64, false, 7).udp(40000, 53).payload(Bytes(16, 0x64)).build()),
                    {{"ip_fragments", 1}, {"l4_checksum_sw", 0}}));
   return v;

@@ -69,9 +69,12 @@ RAMPART_COMMON = [
 ]
 NO_SWAP = [x for path in ("arp", "dns", "tcp", "other")
            for x in ("--set", f"stages.{path}.reflect_swap_mac=false")]
+# classify+TX alone: the dns path is served by the plain forwarding stage, as every other path is
+# (the DNS stage's own cost is a scenario of its own).
+NO_DNS_STAGE = ["--set", "stages.dns.observe=false"]
 PROFILES = {
-    ROW_OFFLOAD: NO_SWAP + ["--set", "stages.classify.verify_l4_checksum=[]"],
-    ROW_SWSUM: NO_SWAP,  # default: verify_l4_checksum = ["dns", "tcp"]
+    ROW_OFFLOAD: NO_SWAP + NO_DNS_STAGE + ["--set", "stages.classify.verify_l4_checksum=[]"],
+    ROW_SWSUM: NO_SWAP + NO_DNS_STAGE,  # default: verify_l4_checksum = ["dns", "tcp"]
 }
 
 
@@ -231,13 +234,16 @@ def run_testpmd(args, tag, workdir, child_cpus):
     return {"pps": pps, "rates": rates, "rc": rc, "cmd": argv}
 
 
-def run_rampart(args, tag, profile, workdir, child_cpus):
+def run_rampart(args, tag, profile, workdir, child_cpus, extra=()):
+    """`extra`: more telemetry commands read with every sample; their replies at the start and
+    the end of the measuring window come back as result["extra"] = (first, last)."""
     prefix = unique_prefix(tag)
     argv = rampart_argv(args.rampart, args.sample, prefix, profile)
     sock = os.path.join(runtime_dir(), prefix, "dpdk_telemetry.v2")
     proc = Proc(argv, os.path.join(workdir, f"{tag}.log"), child_cpus=child_cpus)
     tel = None
     samples = []  # (t, rx_packets, {lcore: (busy_cycles, packets, busy_polls, idle_polls)})
+    p50 = {}  # lcore -> median cycles/packet of its busy polls (cumulative, last sample)
     info = None
     try:
         deadline = time.monotonic() + 30
@@ -274,7 +280,9 @@ def run_rampart(args, tag, profile, workdir, child_cpus):
                                  f"({str(st)[:80]}, {str(lc)[:80]})")
             lcores = {k: (v["busy_cycles"], v["packets"], v.get("busy_polls", 0), v.get("idle_polls", 0))
                       for k, v in lc.items()}
-            samples.append(((t + t2) / 2, st["totals"]["rx_packets"], lcores))
+            samples.append(((t + t2) / 2, st["totals"]["rx_packets"], lcores,
+                            {c: tel.query(c) for c in extra}))
+            p50.update({k: v.get("cycles_per_packet_p50", 0) for k, v in lc.items()})
 
         start = time.monotonic()
         sample()
@@ -298,14 +306,14 @@ def run_rampart(args, tag, profile, workdir, child_cpus):
         c0, p0, bp0, ip0 = first[2].get(name, (0, 0, 0, 0))
         if pk - p0 > 0:
             polls = (bp - bp0) + (ip - ip0)
-            per_lcore[name] = {"cycles": cyc - c0, "packets": pk - p0,
+            per_lcore[name] = {"cycles": cyc - c0, "packets": pk - p0, "p50": p50.get(name, 0),
                                "busy_pct": 100.0 * (bp - bp0) / polls if polls else 0.0}
     cyc = sum(v["cycles"] for v in per_lcore.values())
     pk = sum(v["packets"] for v in per_lcore.values())
     tsc_hz = int(info.get("tsc_hz", 0)) if isinstance(info, dict) else 0
     return {"pps": statistics.median(rates), "rates": rates, "rc": rc, "cmd": argv,
             "cpp": cyc / pk if pk else float("nan"), "lcores": per_lcore, "tsc_hz": tsc_hz,
-            "info": info}
+            "info": info, "extra": (first[3], last[3])}
 
 
 # ---------------------------------------------------------------- machine facts
@@ -413,13 +421,20 @@ def render(args, reps, rows, tsc_hz, tsc_src, facts):
     lines.append(f"- {args.runs} repetitions of (testpmd, Rampart offload profile, Rampart software "
                  f"checksums), alternating; each run {WARMUP} s warm-up then {args.seconds} one-second "
                  "samples; lcore 0 is the main lcore, lcore 1 the only forwarding/worker lcore")
+    if "load" in facts:
+        busy = max(facts["load"]) > facts["nproc"]
+        lines.append(f"- Machine load (1-minute load average) at start / end: {facts['load'][0]:.1f} / "
+                     f"{facts['load'][1]:.1f}" + ("; above the CPU count, other work shared the worker's "
+                                                  "CPU" if busy else ""))
     lines.append("")
-    lines.append("| Run | Mpps (median) | cycles/packet | ratio vs testpmd io |")
-    lines.append("|---|---:|---:|---:|")
+    lines.append("| Run | Mpps (median) | cycles/packet | median poll cycles/packet | ratio vs testpmd io |")
+    lines.append("|---|---:|---:|---:|---:|")
     for row in (ROW_TESTPMD, ROW_OFFLOAD, ROW_SWSUM):
         cpp = cpp_of(row)
         cpp_s = f"{cpp:.0f}" if cpp == cpp else "n/a"
-        lines.append(f"| {row} | {rows[row]['mpps']:.2f} | {cpp_s} | {fmt_ratio(rows[row]['ratio'])} |")
+        p50 = "" if row == ROW_TESTPMD else \
+            f"{statistics.median(sum(v['p50'] for v in r[row]['lcores'].values()) for r in reps):.0f}"
+        lines.append(f"| {row} | {rows[row]['mpps']:.2f} | {cpp_s} | {p50} | {fmt_ratio(rows[row]['ratio'])} |")
     lines.append("")
     ok = rows[ROW_OFFLOAD]["ratio"] >= TARGET_RATIO
     lines.append(f"Target: classify+TX (NIC-offload profile) >= {TARGET_RATIO:.2f}x testpmd io: "
@@ -429,7 +444,10 @@ def render(args, reps, rows, tsc_hz, tsc_src, facts):
                  "is the median of the per-repetition ratios (each against the testpmd run of the same "
                  "repetition). testpmd's cycles/packet is TSC Hz / pps (its forwarding lcore polls all "
                  "the time); Rampart's is `busy_cycles / packets` of the worker lcore from "
-                 "`/rampart/lcores` over the measuring window (cycles of polls that found packets).")
+                 "`/rampart/lcores` over the measuring window (cycles of polls that found packets), which "
+                 "also absorbs every preemption of the worker's thread; the median poll column is the "
+                 "median of the worker's per-poll cycles/packet histogram (`cycles_per_packet_p50`), "
+                 "which does not.")
     lines.append("")
     lines.append("Per repetition (Mpps; ratio vs the testpmd run of the same repetition):")
     lines.append("")
@@ -470,23 +488,26 @@ def render(args, reps, rows, tsc_hz, tsc_src, facts):
     lines.append("- Offload profile: reflect without MAC swap on every path (what io forwarding does: "
                  "the frame goes out unchanged) and `stages.classify.verify_l4_checksum = []` (a NIC "
                  "with RX L4 checksum offload); IPv4 header checksums are still verified in software. "
-                 "Software row: the default L4 checksum verification on the dns and tcp paths.")
+                 "Software row: the default L4 checksum verification on the dns and tcp paths. Both "
+                 "rows serve the dns path with the plain forwarding stage (`stages.dns.observe=false`), "
+                 "as the other paths are: this is classify+TX; the DNS stage's cost is measured on its "
+                 "own.")
     lines.append("- net_pcap with `infinite_rx=1` copies every frame into a fresh mbuf on RX, so both "
                  "programs share a fixed per-packet RX cost; the ratio compares whole forwarding "
                  "loops, not classify alone.")
     return "\n".join(lines) + "\n"
 
 
-def write_doc(path, section):
-    block = f"{BEGIN}\n{section}{END}\n"
+def write_doc(path, section, begin=BEGIN, end=END):
+    block = f"{begin}\n{section}{end}\n"
     try:
         with open(path) as f:
             text = f.read()
     except FileNotFoundError:
         text = "# Benchmarks\n\nMeasured figures for Rampart; each section names the tool that writes it.\n\n"
-    if BEGIN in text and END in text and text.index(BEGIN) < text.index(END):
-        a = text.index(BEGIN)
-        b = text.index(END) + len(END)
+    if begin in text and end in text and text.index(begin) < text.index(end):
+        a = text.index(begin)
+        b = text.index(end) + len(end)
         if b < len(text) and text[b] == "\n":
             b += 1
         text = text[:a] + block + text[b:]
@@ -504,22 +525,24 @@ def write_doc(path, section):
 
 # ---------------------------------------------------------------- main
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_common_arguments(ap, runs_help, sample_help):
+    """The options every testpmd-vs-Rampart benchmark takes (also dns_stage_bench.py's)."""
     ap.add_argument("--build", default="build", help="meson build directory (default: build)")
-    ap.add_argument("--runs", type=int, default=3, help="repetitions of the three runs (default 3)")
+    ap.add_argument("--runs", type=int, default=3, help=runs_help)
     ap.add_argument("--seconds", type=int, default=6, help="measured seconds per run, after "
                     f"{WARMUP} s of warm-up (default 6)")
-    ap.add_argument("--sample", help="input pcap (default: generate the sample traffic into a temp dir)")
+    ap.add_argument("--sample", help=sample_help)
     ap.add_argument("--testpmd", default=shutil.which("dpdk-testpmd") or "dpdk-testpmd",
                     help="dpdk-testpmd binary (default: from PATH)")
     ap.add_argument("--doc", default=os.path.join(REPO, "docs", "benchmarks.md"),
                     help="markdown file to update (default docs/benchmarks.md)")
     ap.add_argument("--no-write", action="store_true", help="print the table only")
-    args = ap.parse_args()
+
+
+def resolve_programs(ap, args):
+    """Checks the common options and sets args.rampart / args.testpmd; returns the build dir."""
     if args.runs < 1 or args.seconds < 1:
         ap.error("--runs and --seconds must be >= 1")
-
     build = args.build if os.path.isabs(args.build) else os.path.join(os.getcwd(), args.build)
     args.rampart = os.path.join(build, "app", "rampart", "rampart")
     if not os.access(args.rampart, os.X_OK):
@@ -529,6 +552,29 @@ def main():
         raise BenchError(f"dpdk-testpmd not found ({args.testpmd}); install dpdk (tools/setup.sh) "
                          "or pass --testpmd PATH")
     args.testpmd = shutil.which(args.testpmd) or os.path.abspath(args.testpmd)
+    return build
+
+
+def pin_harness():
+    """Keeps this harness (telemetry queries, the testpmd output reader) on CPU 0, the main lcore
+    of both programs, away from the worker lcore on CPU 1; returns the CPU set the children get
+    back (None when there is nothing to pin)."""
+    try:
+        cpus = os.sched_getaffinity(0)
+        if 0 in cpus and len(cpus) > 1:
+            os.sched_setaffinity(0, {0})
+            return cpus
+    except (AttributeError, OSError):
+        pass
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_arguments(ap, "repetitions of the three runs (default 3)",
+                         "input pcap (default: generate the sample traffic into a temp dir)")
+    args = ap.parse_args()
+    build = resolve_programs(ap, args)
 
     if args.sample:
         args.sample = os.path.abspath(args.sample)
@@ -547,19 +593,11 @@ def main():
     frames, nbytes = pcap_frames(args.sample)
     log(f"pipeline_bench: {frames} frames in {args.sample}; logs in {workdir}")
 
-    # Keep this harness (telemetry queries, the testpmd output reader) on CPU 0, the main lcore
-    # of both programs, away from the worker lcore on CPU 1; the children get the full set back.
-    child_cpus = None
-    try:
-        cpus = os.sched_getaffinity(0)
-        if 0 in cpus and len(cpus) > 1:
-            os.sched_setaffinity(0, {0})
-            child_cpus = cpus
-    except (AttributeError, OSError):
-        pass
+    child_cpus = pin_harness()
 
     reps = []
     tsc_hz = 0
+    load_start = os.getloadavg()[0]
     for i in range(args.runs):
         rep = {}
         log(f"repetition {i + 1}/{args.runs}")
@@ -580,7 +618,8 @@ def main():
     if not tsc_hz:
         tsc_hz, tsc_src = cpuinfo_hz(), "/proc/cpuinfo cpu MHz"
     rows = summarise(reps)
-    facts = {"nproc": os.cpu_count(), "cpu": cpu_model(), "date": datetime.date.today().isoformat(),
+    load_end = os.getloadavg()[0]
+    facts = {"load": (load_start, load_end), "nproc": os.cpu_count(), "cpu": cpu_model(), "date": datetime.date.today().isoformat(),
              "dpdk": dpdk_version(), "frames": frames, "bytes": nbytes,
              "build": os.path.relpath(build, REPO) if build.startswith(REPO + "/") else build}
     section = render(args, reps, rows, tsc_hz, tsc_src, facts)

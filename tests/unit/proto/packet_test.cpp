@@ -24,7 +24,20 @@ E parse(const Bytes& f, ParsedPacket& p, const ParseOptions& o = kVerifyAll) {
   // An exact-size copy so that sanitizer builds catch any read past the frame.
   std::unique_ptr<uint8_t[]> copy(new uint8_t[f.size() ? f.size() : 1]);
   if (!f.empty()) std::memcpy(copy.get(), f.data(), f.size());
-  return parse_packet(copy.get(), static_cast<uint32_t>(f.size()), o, p);
+  const auto n = static_cast<uint32_t>(f.size());
+  // Every frame of every test also checks that the IPv4 UDP/TCP fast path agrees with the
+  // general walk (errors included).
+  ParsedPacket g;
+  const E eg = detail::parse_packet_general(copy.get(), n, n, o, g);
+  const E e = parse_packet(copy.get(), n, o, p);
+  EXPECT_EQ(e, eg);
+  if (e == E::ok && eg == E::ok) {
+    EXPECT_EQ(p.flags, g.flags);
+    EXPECT_EQ(p.payload_len, g.payload_len);
+    EXPECT_EQ(p.flow_hash, g.flow_hash);
+    EXPECT_EQ(p.tcp_flags, g.tcp_flags);
+  }
+  return e;
 }
 
 E parse(const Bytes& f, const ParseOptions& o = kVerifyAll) {
@@ -208,6 +221,49 @@ TEST(Parse, Ipv4Tcp) {
   Bytes d = v4().tcp(1, 2, tcp_flag::psh | tcp_flag::ack).payload("data").pad_to(64).build();
   ASSERT_EQ(parse(d, p), E::ok);
   EXPECT_EQ(p.payload_len, 4);
+}
+
+// The fast path's checks against the general walk's, one field at a time: every truncation
+// (contiguous and total), every value of the bytes the fast path decides on.
+TEST(Parse, FastPathMatchesGeneralWalk) {
+  const Bytes frames[] = {
+      v4().udp(5353, 53).payload("0123456789").build(),
+      v4().udp(1, 2).pad_to(60).build(),
+      v4().tcp(40000, 443, tcp_flag::syn, 1, 0, 29200, tcp_opt::mss(1460)).build(),
+      v4().tcp(1, 2, tcp_flag::psh | tcp_flag::ack).payload("data").pad_to(64).build(),
+  };
+  // Byte offsets the fast path reads: ethertype, version/IHL, total length, fragment field,
+  // protocol, UDP length / checksum, TCP data offset and flags.
+  const size_t offsets[] = {12, 13, 14, 16, 17, 20, 21, 23, 38, 39, 40, 41, 46, 47};
+  const uint8_t values[] = {0x00, 0x01, 0x05, 0x06, 0x08, 0x11, 0x14, 0x20, 0x3f, 0x45, 0x50, 0xf0, 0xff};
+  auto agree = [](const Bytes& f, uint32_t contiguous, uint32_t total) {
+    for (const ParseOptions& o : {kVerifyAll, kNoVerify}) {
+      std::unique_ptr<uint8_t[]> copy(new uint8_t[contiguous ? contiguous : 1]);
+      std::memcpy(copy.get(), f.data(), contiguous);
+      ParsedPacket a, b;
+      const E ea = parse_packet(copy.get(), contiguous, total, o, a);
+      const E eb = detail::parse_packet_general(copy.get(), contiguous, total, o, b);
+      ASSERT_EQ(ea, eb) << "contiguous " << contiguous << " total " << total;
+      if (ea == E::ok) ASSERT_TRUE(same(a, b)) << "contiguous " << contiguous << " total " << total;
+    }
+  };
+  int fast_ok = 0;
+  for (const Bytes& f : frames) {
+    const auto n = static_cast<uint32_t>(f.size());
+    for (uint32_t total = 0; total <= n; ++total)
+      for (uint32_t contiguous = 0; contiguous <= total; ++contiguous) agree(f, contiguous, total);
+    for (size_t off : offsets) {
+      if (off >= f.size()) continue;
+      for (uint8_t v : values) {
+        Bytes g = f;
+        g[off] = v;
+        agree(g, n, n);
+      }
+    }
+    ParsedPacket p;
+    fast_ok += parse(f, p, kNoVerify) == E::ok;
+  }
+  EXPECT_EQ(fast_ok, 4);
 }
 
 TEST(Parse, Ipv4Icmp) {
