@@ -24,10 +24,11 @@ uint64_t Detectors::estimate_distinct(const uint64_t* bits, uint32_t words) noex
   return static_cast<uint64_t>(std::llround(-static_cast<double>(m) * std::log(zero)));
 }
 
-void Detectors::on_query(const uint8_t* wire, size_t wlen, size_t dom, uint64_t name_hash) noexcept {
+void Detectors::on_query(const uint8_t* wire, size_t wlen, size_t dom, uint64_t name_hash,
+                         uint64_t dom_hash) noexcept {
   const uint8_t* d = wire + dom;
   const size_t dlen = wlen - dom;
-  const uint64_t h = dom ? hash_bytes(d, dlen, 0xd0) : mix64(name_hash ^ 0xd0);
+  const uint64_t h = dom_hash;
   const uint32_t mask = static_cast<uint32_t>(dindex_.size() - 1);
   uint32_t s = static_cast<uint32_t>(h) & mask;
   DomainWin* w = nullptr;

@@ -18,7 +18,7 @@
 #include <memory>
 #include <vector>
 
-#include "dns/seqcount.h"
+#include "core/seqcount.h"
 #include "dns/space_saving.h"
 
 namespace rampart::dns {
@@ -61,8 +61,10 @@ class Detectors {
 
   Detectors(const DetectConfig& cfg, uint64_t tsc_hz);
 
-  // Data plane. `wire` is the lower-case QNAME (uncompressed), `dom` its registered domain offset.
-  void on_query(const uint8_t* wire, size_t wlen, size_t dom, uint64_t name_hash) noexcept;
+  // Data plane. `wire` is the lower-case QNAME (uncompressed), `dom` its registered domain offset;
+  // `name_hash` and `dom_hash` are hash_bytes() of the name and of the domain (the caller has both).
+  void on_query(const uint8_t* wire, size_t wlen, size_t dom, uint64_t name_hash,
+                uint64_t dom_hash) noexcept;
   void on_response(uint16_t rcode, uint16_t qtype, const uint8_t* wire, size_t wlen, size_t dom,
                    size_t resp_len, bool matched, size_t query_len, const uint8_t* client_key,
                    size_t client_len) noexcept;
@@ -112,7 +114,7 @@ class Detectors {
   std::array<bool, kMaxAlerts> hit_{};  // re-triggered in the window being closed
   uint32_t nactive_ = 0;
   uint64_t raised_ = 0;
-  SeqCount seq_;
+  core::SeqCount seq_;
   std::array<Alert, kMaxAlerts> pub_{};
   uint32_t npub_ = 0;
 };

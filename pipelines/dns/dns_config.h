@@ -5,10 +5,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "dns/detectors.h"
 
 namespace rampart::dns {
+
+// Pieces rte_ip_frag holds per datagram (RTE_LIBRTE_IP_FRAG_MAX_FRAG of DPDK as packaged).
+inline constexpr uint32_t kIpFragMaxPieces = 8;
 
 struct DnsConfig {
   // Query/response matching (per lcore).
@@ -20,6 +24,16 @@ struct DnsConfig {
   // DNS over TCP (per lcore): flows reassembled at once, each costing 2 x 64 KiB.
   uint32_t tcp_flows = 64;
   uint32_t tcp_idle_timeout_ms = 30000;
+  // Fragmented UDP (per lcore): copies of the fragments are reassembled with DPDK's rte_ip_frag
+  // and the completed datagrams parsed when they are DNS. Entries: datagrams in progress at once
+  // (0: off, fragments are only counted); max_fragments sizes the copy pool (entries x this).
+  uint32_t ip_frag_entries = 256;
+  uint32_t ip_frag_timeout_ms = 2000;
+  uint32_t ip_frag_max_fragments = 4;
+  // Set from [stages.classify]: the DNS ports, and whether the dns path's L4 checksums are
+  // verified (classify cannot check a datagram it sees in pieces; the stage checks it whole).
+  std::vector<uint16_t> dns_ports{53};
+  bool verify_udp_checksum = true;
   // Query log: one JSON line per matched transaction, written by a control thread. Empty: off.
   std::string query_log_path;
   uint64_t query_log_rotate_bytes = 64ull << 20;  // rename to PATH.1 (PATH.2, ...) past this size

@@ -21,13 +21,49 @@ constexpr uint8_t kUdp = 17;
 constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04;
 constexpr uint32_t kPendingSweep = 256;  // pending slots looked at per flush()
 constexpr uint32_t kFlowSweep = 8;       // TCP flows looked at per flush()
-constexpr uint16_t kPrefetchAhead = 3;
+constexpr uint16_t kBatch = 32;          // packets whose pending slots are prefetched together
 
 uint32_t be32(const uint8_t* p) {
   return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
 }
 
 uint64_t ms_to_tsc(uint64_t ms, uint64_t hz) { return ms * hz / 1000; }
+
+// The first question's QNAME, decompressed and lower-cased, into out[256]; returns its length.
+// A QNAME is nearly always written whole (it is the message's first name): then its bytes in place
+// are already the wire form and one copy replaces the label walk of Name::to_wire. The in-place
+// length (up to the QTYPE) equals the decompressed length exactly when there is no pointer: a
+// pointer's 2 bytes stand for a suffix of 1 or >= 3 octets.
+size_t qname_lower(const proto::dns::Message& m, uint8_t* out) {
+  const proto::dns::Record& q = m.record(0);
+  const size_t in_place = size_t{q.rdata} - 4u - q.owner;
+  size_t n;
+  if (in_place == q.owner_length) {
+    std::memcpy(out, m.data() + q.owner, in_place);
+    n = in_place;
+  } else {
+    n = m.qname().to_wire(out);
+  }
+  // Lower-case in fixed 32-byte blocks (vectorised; out has 256 bytes, n <= 255). Length octets
+  // are <= 63, below 'A', so they are never touched.
+  for (size_t b = 0; b < n; b += 32)
+    for (size_t i = b; i < b + 32; ++i) out[i] |= static_cast<uint8_t>(out[i] - 'A') < 26 ? 0x20 : 0;
+  return n;
+}
+
+// The pending-table key of a message between these endpoints: the client sends the query and
+// receives the response.
+TxKey tx_key(const DnsStage::Endpoints& ep, uint16_t txid, bool response, bool tcp) noexcept {
+  TxKey key;
+  key.txid = txid;
+  key.family = ep.family;
+  key.transport = tcp ? 1 : 0;
+  std::memcpy(key.client, response ? ep.dst : ep.src, 16);
+  std::memcpy(key.server, response ? ep.src : ep.dst, 16);
+  key.client_port = response ? ep.dport : ep.sport;
+  key.server_port = response ? ep.sport : ep.dport;
+  return key;
+}
 
 }  // namespace
 
@@ -45,53 +81,62 @@ DnsStage::DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_
       msg_(records_, static_cast<uint16_t>(std::size(records_))),
       linear_(new uint8_t[65536]) {
   if (!cfg.query_log_path.empty()) qlog_ = std::make_unique<QueryLogRing>(cfg.query_log_ring);
+  if (cfg.ip_frag_entries)
+    frag_ = std::make_unique<FragmentReassembler>(cfg, tsc_hz_, &DnsStage::observe_datagram, this);
 }
 
 DnsStage::~DnsStage() = default;
 
-uint16_t DnsStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) {
-  for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i)
-    rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i], void*, core::meta(pkts[i])->pkt.payload_offset));
-  for (uint16_t i = 0; i < n; ++i) {
-    if (i + kPrefetchAhead < n) {
-      rte_mbuf* ahead = pkts[i + kPrefetchAhead];
-      rte_prefetch0(rte_pktmbuf_mtod_offset(ahead, void*, core::meta(ahead)->pkt.payload_offset));
-    }
-    observe(pkts[i], ctx.now_tsc);
-    fwd_.apply(pkts[i]);
+uint16_t DnsStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&) {
+  // In batches: first the DNS header of every packet is prefetched, then each UDP message's
+  // transaction key is hashed and its pending-table slot prefetched, then the messages are
+  // observed -- so the table's cache misses overlap instead of stalling one message at a time.
+  uint64_t key_hash[kBatch];
+  for (uint16_t base = 0; base < n; base += kBatch) {
+    rte_mbuf** b = pkts + base;
+    const uint16_t k = static_cast<uint16_t>(std::min<unsigned>(kBatch, n - base));
+    for (uint16_t i = 0; i < k; ++i)
+      rte_prefetch0(rte_pktmbuf_mtod_offset(b[i], void*, core::meta(b[i])->pkt.payload_offset));
+    for (uint16_t i = 0; i < k; ++i) key_hash[i] = prefetch_pending(b[i]);
+    for (uint16_t i = 0; i < k; ++i) observe(b[i], key_hash[i]);
   }
+  fwd_.apply_burst(pkts, n);
   packets_since_flush_ += n;
   return n;
 }
 
-void DnsStage::observe(rte_mbuf* m, uint64_t) {
+// The transaction key of a UDP message observe() will hand to observe_message() (same conditions),
+// hashed, with its pending-table slot prefetched; 0 for anything else (observe_message hashes).
+uint64_t DnsStage::prefetch_pending(rte_mbuf* m) const {
+  const proto::ParsedPacket& p = core::meta(m)->pkt;
+  if ((p.flags & (pflag::l4_parsed | pflag::fragment)) != pflag::l4_parsed || p.l4_proto != kUdp ||
+      (p.l3 != proto::L3Kind::ipv4 && p.l3 != proto::L3Kind::ipv6) || p.payload_len < 12 ||
+      p.payload_offset + p.payload_len > m->data_len)
+    return 0;
+  const auto* data = rte_pktmbuf_mtod(m, const uint8_t*);
+  const uint8_t* dns = data + p.payload_offset;
+  const uint64_t h = PendingTable::hash(
+      tx_key(endpoints_of(data, p), static_cast<uint16_t>(dns[0] << 8 | dns[1]), dns[2] & 0x80, false));
+  pending_.prefetch(h);
+  return h;
+}
+
+void DnsStage::observe(rte_mbuf* m, uint64_t key_hash) {
   c_.packets.add(1);
   const core::PacketMeta& md = *core::meta(m);
   const proto::ParsedPacket& p = md.pkt;
+  // Before the L4 check: later fragments carry no L4 header.
+  if (p.flags & pflag::fragment) {
+    observe_fragment(m, md);
+    return;
+  }
   if (!(p.flags & pflag::l4_parsed) || (p.l4_proto != kUdp && p.l4_proto != kTcp) ||
       (p.l3 != proto::L3Kind::ipv4 && p.l3 != proto::L3Kind::ipv6)) {
     c_.non_dns_l4.add(1);
     return;
   }
-  if (p.flags & pflag::fragment) {
-    c_.ip_fragments.add(1);
-    return;
-  }
   const auto* data = rte_pktmbuf_mtod(m, const uint8_t*);
-  Endpoints ep;
-  if (p.l3 == proto::L3Kind::ipv4) {
-    std::memset(ep.src, 0, sizeof ep.src);
-    std::memset(ep.dst, 0, sizeof ep.dst);
-    std::memcpy(ep.src, data + p.l3_offset + 12, 4);
-    std::memcpy(ep.dst, data + p.l3_offset + 16, 4);
-    ep.family = 4;
-  } else {
-    std::memcpy(ep.src, data + p.l3_offset + 8, 16);
-    std::memcpy(ep.dst, data + p.l3_offset + 24, 16);
-    ep.family = 6;
-  }
-  ep.sport = p.src_port;
-  ep.dport = p.dst_port;
+  const Endpoints ep = endpoints_of(data, p);
 
   const uint8_t* payload = data + p.payload_offset;
   const size_t len = p.payload_len;
@@ -106,9 +151,27 @@ void DnsStage::observe(rte_mbuf* m, uint64_t) {
     }
   }
   if (p.l4_proto == kUdp)
-    observe_message(payload, len, ep, false, md.rx_tsc);
+    observe_message(payload, len, ep, false, md.rx_tsc, key_hash);
   else
     observe_tcp(m, md, payload, len, ep, md.rx_tsc);
+}
+
+DnsStage::Endpoints DnsStage::endpoints_of(const uint8_t* data, const proto::ParsedPacket& p) {
+  Endpoints ep;
+  if (p.l3 == proto::L3Kind::ipv4) {
+    std::memset(ep.src, 0, sizeof ep.src);
+    std::memset(ep.dst, 0, sizeof ep.dst);
+    std::memcpy(ep.src, data + p.l3_offset + 12, 4);
+    std::memcpy(ep.dst, data + p.l3_offset + 16, 4);
+    ep.family = 4;
+  } else {
+    std::memcpy(ep.src, data + p.l3_offset + 8, 16);
+    std::memcpy(ep.dst, data + p.l3_offset + 24, 16);
+    ep.family = 6;
+  }
+  ep.sport = p.src_port;
+  ep.dport = p.dst_port;
+  return ep;
 }
 
 void DnsStage::observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_t* payload,
@@ -160,7 +223,7 @@ void DnsStage::observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_
 }
 
 void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& ep, bool tcp,
-                               uint64_t tsc) {
+                               uint64_t tsc, uint64_t key_hash) {
   c_.messages.add(1);
   const dnsp::ParseResult res = dnsp::parse(msg, len, msg_);
   if (res.error == dnsp::Error::truncated_header || res.error == dnsp::Error::message_too_long) {
@@ -201,19 +264,14 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
   size_t wlen = 0;
   uint64_t name_hash = 0, question = 0;
   if (has_q) {
-    wlen = qname.to_wire(wire_);
-    // Lower-case in place: length octets are <= 63, below 'A', so they are never touched.
-    for (size_t i = 0; i < wlen; ++i) wire_[i] |= static_cast<uint8_t>(wire_[i] - 'A') < 26 ? 0x20 : 0;
+    wlen = qname_lower(msg_, wire_);
     name_hash = hash_bytes(wire_, wlen);
     question = mix64(name_hash ^ (uint64_t{msg_.qtype()} << 16 | msg_.qclass()));
   } else {
     c_.no_question.add(1);
   }
 
-  TxKey key;
-  key.txid = msg_.id();
-  key.family = ep.family;
-  key.transport = tcp ? 1 : 0;
+  const TxKey key = tx_key(ep, msg_.id(), qr, tcp);
   if (!qr) {
     c_.queries.add(1);
     (tcp ? c_.queries_tcp : c_.queries_udp).add(1);
@@ -223,11 +281,8 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
     }
     c_.qtypes[type_slot(msg_.qtype())].add(1);
     c_.qclasses[class_slot(msg_.qclass())].add(1);
-    std::memcpy(key.client, ep.src, 16);
-    std::memcpy(key.server, ep.dst, 16);
-    key.client_port = ep.sport;
-    key.server_port = ep.dport;
-    switch (pending_.insert(key, question, msg_.qtype(), static_cast<uint16_t>(len), tsc)) {
+    if (!key_hash) key_hash = PendingTable::hash(key);
+    switch (pending_.insert_hashed(key, key_hash, question, msg_.qtype(), static_cast<uint16_t>(len), tsc)) {
       case PendingTable::Insert::inserted: break;
       case PendingTable::Insert::duplicate: c_.duplicate_queries.add(1); break;
       case PendingTable::Insert::full: c_.pending_full.add(1); break;
@@ -235,8 +290,9 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
     TopLists& t = *top_;
     t.names.add(wire_, wlen, name_hash);
     const size_t d = registered_domain_offset(wire_, wlen);
-    det_.on_query(wire_, wlen, d, name_hash);
-    t.domains.add(wire_ + d, wlen - d, d ? hash_bytes(wire_ + d, wlen - d) : name_hash);
+    const uint64_t dom_hash = d ? hash_bytes(wire_ + d, wlen - d) : name_hash;
+    det_.on_query(wire_, wlen, d, name_hash, dom_hash);
+    t.domains.add(wire_ + d, wlen - d, dom_hash);
     uint8_t client[TopLists::kClientCap];
     client[0] = ep.family;
     std::memcpy(client + 1, ep.src, 16);
@@ -264,13 +320,10 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
     top_->nxdomain.add(wire_, wlen, name_hash);
     dom = registered_domain_offset(wire_, wlen);
   }
-  std::memcpy(key.client, ep.dst, 16);
-  std::memcpy(key.server, ep.src, 16);
-  key.client_port = ep.dport;
-  key.server_port = ep.sport;
+  if (!key_hash) key_hash = PendingTable::hash(key);
   PendingEntry q;
   bool matched = false;
-  switch (pending_.take(key, question, q)) {
+  switch (pending_.take_hashed(key, key_hash, question, q)) {
     case PendingTable::Match::matched: {
       matched = true;
       c_.matched.add(1);
@@ -319,6 +372,7 @@ void DnsStage::log_transaction(const PendingEntry& q, const Endpoints& ep, bool 
 
 void DnsStage::flush(core::StageContext& ctx) {
   const uint64_t now = ctx.now_tsc;
+  if (frag_) frag_->flush(now);
   if (pending_.size()) {
     const uint32_t gone = pending_.expire(now, timeout_tsc_, kPendingSweep);
     if (gone) c_.timeouts.add(gone);

@@ -21,9 +21,10 @@
 #include "dns/detectors.h"
 #include "dns/dns_config.h"
 #include "dns/histogram.h"
+#include "dns/ip_reassembly.h"
 #include "dns/pending_table.h"
 #include "dns/query_log.h"
-#include "dns/seqcount.h"
+#include "core/seqcount.h"
 #include "dns/space_saving.h"
 #include "dns/tcp_flows.h"
 #include "proto/dns/dns.h"
@@ -129,6 +130,8 @@ class DnsStage final : public core::Stage {
   uint32_t tcp_active_flows() const { return __atomic_load_n(&tcp_active_, __ATOMIC_RELAXED); }
   proto::dns::TcpStreamReassembler::Stats tcp_stats() const;
   const DnsConfig& config() const { return cfg_; }
+  // Reassembly of fragmented UDP (nullptr when ip_frag_entries = 0).
+  const FragmentReassembler* fragments() const { return frag_.get(); }
 
   // Observes one DNS message (test hook and building block): `m` may be null (no packet).
   struct Endpoints {
@@ -137,10 +140,17 @@ class DnsStage final : public core::Stage {
     uint16_t sport, dport;
     uint8_t family;  // 4 or 6
   };
-  void observe_message(const uint8_t* msg, size_t len, const Endpoints& ep, bool tcp, uint64_t tsc);
+  // `key_hash`: PendingTable::hash of the message's transaction key when the caller has it, else 0.
+  void observe_message(const uint8_t* msg, size_t len, const Endpoints& ep, bool tcp, uint64_t tsc,
+                       uint64_t key_hash = 0);
+  static Endpoints endpoints_of(const uint8_t* frame, const proto::ParsedPacket& p);
 
  private:
-  void observe(rte_mbuf* m, uint64_t now_tsc);
+  void observe(rte_mbuf* m, uint64_t key_hash);
+  uint64_t prefetch_pending(rte_mbuf* m) const;
+  // dns_stage_fragments.cpp: a fragment to the reassembler, a reassembled datagram back.
+  void observe_fragment(rte_mbuf* m, const core::PacketMeta& md);
+  static void observe_datagram(void* self, const uint8_t* frame, uint32_t len, uint64_t tsc);
   void observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_t* payload,
                    size_t len, const Endpoints& ep, uint64_t tsc);
   void publish(uint64_t now_tsc, bool idle);
@@ -163,18 +173,19 @@ class DnsStage final : public core::Stage {
   TcpFlowTable tcp_;
   Detectors det_;
   std::unique_ptr<QueryLogRing> qlog_;
+  std::unique_ptr<FragmentReassembler> frag_;
   uint32_t pending_size_ = 0;
   uint32_t tcp_active_ = 0;
 
   // Published TCP reassembly statistics.
-  SeqCount tcp_seq_;
+  core::SeqCount tcp_seq_;
   proto::dns::TcpStreamReassembler::Stats tcp_pub_{};
   uint64_t tcp_segments_published_ = 0;
 
   // Scratch, per lcore.
   proto::dns::Record records_[64];
   proto::dns::Message msg_;
-  uint8_t wire_[256];
+  uint8_t wire_[256] = {};  // the lower-cased QNAME; whole 32-byte blocks are lower-cased
   QueryLogRecord qrec_;
   std::unique_ptr<uint8_t[]> linear_;  // a message spanning mbuf segments, copied (64 KiB)
 };

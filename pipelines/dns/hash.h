@@ -17,8 +17,36 @@ inline uint64_t mix64(uint64_t x) noexcept {
   return x;
 }
 
+// 64 bits over n bytes. With SSE4.2 (every x86 DPDK runs on): two CRC32C lanes, one over the
+// words, one over the words multiplied by an odd constant (so the lanes are not linear functions
+// of each other), joined into 64 bits. Why: the hash runs 4-5 times per DNS message (QNAME,
+// domain, client, transaction key) and a CRC32 step has 3 cycles of latency where the mix64 round
+// per word it replaces has about 10 (two dependent multiplies); the profile of the DNS stage showed
+// the hashes as a tenth of its time. It is the instruction rte_hash_crc uses, called directly
+// because these tables are DPDK-free (unit tested without EAL). Elsewhere: the mix64 chain.
 inline uint64_t hash_bytes(const void* p, size_t n, uint64_t seed = 0) noexcept {
   const auto* b = static_cast<const uint8_t*>(p);
+#if defined(__SSE4_2__)
+  constexpr uint64_t kOdd = 0x9e3779b97f4a7c15ULL;
+  uint64_t lo = static_cast<uint32_t>(seed) ^ static_cast<uint32_t>(n);
+  uint64_t hi = static_cast<uint32_t>(seed >> 32) ^ 0x5bd1e995u;
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, b, 8);
+    lo = __builtin_ia32_crc32di(lo, w);
+    hi = __builtin_ia32_crc32di(hi, w * kOdd);
+    b += 8;
+    n -= 8;
+  }
+  if (n) {
+    uint64_t w = 0;
+    std::memcpy(&w, b, n);
+    w ^= uint64_t{n} << 56;
+    lo = __builtin_ia32_crc32di(lo, w);
+    hi = __builtin_ia32_crc32di(hi, w * kOdd);
+  }
+  return hi << 32 | lo;
+#else
   uint64_t h = seed ^ (0x9e3779b97f4a7c15ULL * (n + 1));
   while (n >= 8) {
     uint64_t w;
@@ -33,6 +61,7 @@ inline uint64_t hash_bytes(const void* p, size_t n, uint64_t seed = 0) noexcept 
     h = mix64(h ^ w ^ (uint64_t{n} << 56));
   }
   return h;
+#endif
 }
 
 }  // namespace rampart::dns

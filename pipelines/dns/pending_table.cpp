@@ -16,9 +16,9 @@ uint64_t PendingTable::hash(const TxKey& k) noexcept {
   return hash_bytes(&k, offsetof(TxKey, transport) + 1, 0x5eed);
 }
 
-PendingTable::Insert PendingTable::insert(const TxKey& k, uint64_t question, uint16_t qtype,
-                                          uint16_t query_len, uint64_t tsc) noexcept {
-  const uint64_t h = hash(k);
+PendingTable::Insert PendingTable::insert_hashed(const TxKey& k, uint64_t h, uint64_t question,
+                                                 uint16_t qtype, uint16_t query_len,
+                                                 uint64_t tsc) noexcept {
   const uint32_t tag = tag_of(h);
   uint32_t i = static_cast<uint32_t>(h) & mask_;
   for (unsigned d = 0; d < kMaxProbe; ++d, i = (i + 1) & mask_) {
@@ -44,8 +44,8 @@ PendingTable::Insert PendingTable::insert(const TxKey& k, uint64_t question, uin
   return Insert::full;
 }
 
-PendingTable::Match PendingTable::take(const TxKey& k, uint64_t question, PendingEntry& out) noexcept {
-  const uint64_t h = hash(k);
+PendingTable::Match PendingTable::take_hashed(const TxKey& k, uint64_t h, uint64_t question,
+                                              PendingEntry& out) noexcept {
   const uint32_t tag = tag_of(h);
   uint32_t i = static_cast<uint32_t>(h) & mask_;
   for (unsigned d = 0; d < kMaxProbe; ++d, i = (i + 1) & mask_) {

@@ -59,11 +59,25 @@ class PendingTable {
   // Adds a query. `duplicate`: an entry with the same key (same TxID between the same endpoints)
   // is already waiting; the table keeps the first one.
   Insert insert(const TxKey& k, uint64_t question, uint16_t qtype, uint16_t query_len,
-                uint64_t tsc) noexcept;
+                uint64_t tsc) noexcept {
+    return insert_hashed(k, hash(k), question, qtype, query_len, tsc);
+  }
+  // The same with hash(k) computed by the caller (who prefetched its slot).
+  Insert insert_hashed(const TxKey& k, uint64_t key_hash, uint64_t question, uint16_t qtype,
+                       uint16_t query_len, uint64_t tsc) noexcept;
 
   enum class Match : uint8_t { matched, no_entry, other_question };
   // Looks up and removes the query a response answers; `out` gets its copy when matched.
-  Match take(const TxKey& k, uint64_t question, PendingEntry& out) noexcept;
+  Match take(const TxKey& k, uint64_t question, PendingEntry& out) noexcept {
+    return take_hashed(k, hash(k), question, out);
+  }
+  Match take_hashed(const TxKey& k, uint64_t key_hash, uint64_t question, PendingEntry& out) noexcept;
+
+  // Starts loading the first slot a key with this hash(k) probes: the table is megabytes, so a
+  // look-up is usually a cache miss unless it was prefetched a burst ahead.
+  void prefetch(uint64_t key_hash) const noexcept {
+    __builtin_prefetch(&slots_[static_cast<uint32_t>(key_hash) & mask_], 1);
+  }
 
   // Visits up to `slots` slots from an internal cursor and removes entries with
   // tsc + timeout_tsc < now (signed comparison: a future tsc is never expired). Returns how many

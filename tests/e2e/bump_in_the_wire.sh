@@ -27,37 +27,11 @@ e2e_require_cmd ip ethtool ping curl sha256sum "$PYTHON"
 [[ -x $RAMPART ]] || fail "rampart binary not found at $RAMPART"
 [[ -f $CONFIG ]] || fail "bump-in-the-wire config not found: $CONFIG"
 
-VA=$(e2e_ifname a) DA=$(e2e_ifname da)
-VB=$(e2e_ifname b) DB=$(e2e_ifname db)
-
-e2e_log "namespaces $(e2e_ns a) $(e2e_ns b) $(e2e_ns dut)"
-e2e_netns_add a
-e2e_netns_add b
-e2e_netns_add dut
-e2e_veth a "$VA" dut "$DA"
-e2e_veth b "$VB" dut "$DB"
-e2e_addr a "$VA" "$IP_A/24"
-e2e_addr b "$VB" "$IP_B/24"
-# Rampart sees every frame; the dut kernel must not answer or forward any.
-nsx dut ip link set "$DA" promisc on
-nsx dut ip link set "$DB" promisc on
+e2e_bump_topology "$IP_A" "$IP_B"
 
 # ---- rampart
-mapfile -t EAL < <(e2e_eal_args 512)
 REPORT=$E2E_WORK/report.json
-start_bg rampart --ns dut "$RAMPART" "${EAL[@]}" -- \
-  -c "$CONFIG" --set "$IFACE_KEY_A=$DA" --set "$IFACE_KEY_B=$DB" --report "$REPORT"
-
-SOCK=$(e2e_telemetry_socket)
-rampart_up() {
-  bg_alive rampart || fail "rampart exited during start-up"
-  [[ -S $SOCK ]]
-}
-wait_for rampart_up 30 || fail "rampart's telemetry socket $SOCK did not appear in 30 s"
-
-# The first echo may wait for ARP through Rampart and for its ports to come up.
-wait_for "nsx a ping -c 1 -W 1 -q $IP_B" 20 || fail "no ping reply from $IP_B through rampart within 20 s"
-e2e_log "path is up"
+e2e_start_bump_rampart "$IP_B" -c "$CONFIG" --set "$IFACE_KEY_A=$DA" --set "$IFACE_KEY_B=$DB" --report "$REPORT"
 
 # ---- ping
 PINGS=5

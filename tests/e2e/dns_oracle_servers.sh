@@ -133,33 +133,7 @@ $TTL 3600
 21  IN PTR mx.oracle.example.
 EOF
 
-cat >"$W/nsd/nsd.conf" <<EOF
-server:
-  ip-address: $AUTH
-  port: 53
-  do-ip6: no
-  reuseport: no
-  server-count: 1
-  tcp-count: 200
-  ipv4-edns-size: 4096
-  zonesdir: "$W/nsd"
-  pidfile: "$W/nsd/nsd.pid"
-  database: ""
-  zonelistfile: "$W/nsd/zone.list"
-  xfrdfile: "$W/nsd/xfrd.state"
-  xfrdir: "$W/nsd"
-  username: ""
-  chroot: ""
-  verbosity: 1
-remote-control:
-  control-enable: no
-zone:
-  name: "oracle.example"
-  zonefile: "oracle.example.zone"
-zone:
-  name: "2.199.10.in-addr.arpa"
-  zonefile: "2.199.10.in-addr.arpa.zone"
-EOF
+NSD_EXTRA="  tcp-count: 200" e2e_nsd_conf "$W/nsd" "$AUTH" oracle.example 2.199.10.in-addr.arpa
 
 cat >"$W/unbound/unbound.conf" <<EOF
 server:

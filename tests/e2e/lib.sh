@@ -128,6 +128,59 @@ e2e_addr() {
   e2e_in "$ns" ip addr add "$cidr" dev "$ifc" || fail "cannot add $cidr to $ifc"
 }
 
+# e2e_start_bump_rampart IP_B ARG...: starts $RAMPART in dut with EAL defaults and ARGs (its
+# config and the --set keys naming DA and DB), waits for its telemetry socket, then for a ping
+# from a to IP_B through it (the first echo may wait for ARP and for the ports to come up).
+e2e_start_bump_rampart() {
+  local ip_b=$1; shift
+  local eal
+  mapfile -t eal < <(e2e_eal_args 512)
+  start_bg rampart --ns dut "$RAMPART" "${eal[@]}" -- "$@"
+  E2E_SOCK=$(e2e_telemetry_socket)
+  wait_for e2e_rampart_up 30 || fail "rampart's telemetry socket $E2E_SOCK did not appear in 30 s"
+  wait_for "nsx a ping -c 1 -W 1 -q $ip_b" 20 || fail "no ping reply from $ip_b through rampart within 20 s"
+  e2e_log "path is up"
+}
+e2e_rampart_up() {
+  bg_alive rampart || fail "rampart exited during start-up"
+  [[ -S $E2E_SOCK ]]
+}
+
+# e2e_nsd_conf DIR ADDR ZONE...: writes DIR/nsd.conf for an nsd in the foreground of a test:
+# IPv4 on ADDR port 53, one process, EDNS up to 4096 bytes, every file under DIR, no remote
+# control; each ZONE is served from DIR/ZONE.zone. Extra server: lines come from $NSD_EXTRA.
+e2e_nsd_conf() {
+  local dir=$1 addr=$2 z; shift 2
+  {
+    printf 'server:\n  ip-address: %s\n  port: 53\n  do-ip6: no\n  reuseport: no\n' "$addr"
+    printf '  server-count: 1\n  ipv4-edns-size: 4096\n%s' "${NSD_EXTRA:+$NSD_EXTRA$'\n'}"
+    printf '  zonesdir: "%s"\n  pidfile: "%s/nsd.pid"\n  database: ""\n' "$dir" "$dir"
+    printf '  zonelistfile: "%s/zone.list"\n  xfrdfile: "%s/xfrd.state"\n  xfrdir: "%s"\n' "$dir" "$dir" "$dir"
+    printf '  username: ""\n  chroot: ""\n  verbosity: 1\nremote-control:\n  control-enable: no\n'
+    for z in "$@"; do printf 'zone:\n  name: "%s"\n  zonefile: "%s.zone"\n' "$z" "$z"; done
+  } >"$dir/nsd.conf"
+}
+
+# e2e_bump_topology IP_A IP_B: the bump-in-the-wire layout
+#   ns a: IP_A/24 [VA] ==veth== [DA] ns dut [DB] ==veth== [VB] IP_B/24 :ns b
+# and sets VA DA VB DB. dut's ends are promiscuous and unaddressed: Rampart (on DA, DB) sees
+# every frame, the dut kernel answers or forwards none.
+e2e_bump_topology() {
+  local ip_a=$1 ip_b=$2
+  VA=$(e2e_ifname a) DA=$(e2e_ifname da)
+  VB=$(e2e_ifname b) DB=$(e2e_ifname db)
+  e2e_log "namespaces $(e2e_ns a) $(e2e_ns b) $(e2e_ns dut)"
+  e2e_netns_add a
+  e2e_netns_add b
+  e2e_netns_add dut
+  e2e_veth a "$VA" dut "$DA"
+  e2e_veth b "$VB" dut "$DB"
+  e2e_addr a "$VA" "$ip_a/24"
+  e2e_addr b "$VB" "$ip_b/24"
+  nsx dut ip link set "$DA" promisc on
+  nsx dut ip link set "$DB" promisc on
+}
+
 # start_bg NAME [--ns NS] CMD...: run the program CMD (not a shell function:
 # the recorded PID must be the program itself, so that signals reach it) in
 # the background, inside this run's namespace NS if given, with its output in

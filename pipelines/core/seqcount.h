@@ -1,12 +1,12 @@
 // A sequence counter for one writer (the lcore owning the data) and any number of readers on
 // control threads: the writer never waits; a reader retries when it raced a write. The same
 // protocol as DPDK's rte_seqcount (experimental in 22.11), kept here so the tables stay
-// DPDK-free and unit-testable.
+// DPDK-free and unit-testable. Shared by the DNS tables and the ARP neighbour table.
 #pragma once
 
 #include <cstdint>
 
-namespace rampart::dns {
+namespace rampart::core {
 
 class SeqCount {
  public:
@@ -26,4 +26,4 @@ class SeqCount {
   uint32_t seq_ = 0;
 };
 
-}  // namespace rampart::dns
+}  // namespace rampart::core
