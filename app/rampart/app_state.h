@@ -3,6 +3,7 @@
 // may answer until exit, so it is never destroyed.
 #pragma once
 
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -14,6 +15,8 @@
 #include <vector>
 
 #include "app/rampart/config.h"
+#include "arp/port_addresses.h"
+#include "arp/scan_engine.h"
 #include "core/lcore_runner.h"
 #include "core/run_control.h"
 
@@ -36,6 +39,8 @@ struct AppState {
   std::vector<PortRuntime> ports;
   std::vector<std::unique_ptr<core::LcoreRunner>> runners;
   std::vector<rte_ring*> rings;
+  arp::AddressBook arp_addresses;             // our IPv4 addresses and MAC per port (build_arp)
+  std::unique_ptr<arp::ScanEngine> arp_scans;  // shared by every ARP stage instance (build_arp)
   core::RunControl control;
   std::atomic<bool> stop_requested{false};
   uint64_t start_tsc = 0;
@@ -43,10 +48,25 @@ struct AppState {
   unsigned mbufs_in_use_at_start = 0;
   std::atomic<int64_t> mbufs_in_use_at_exit{-1};  // set once the pipeline has drained
 
+  // A TSC reading as Unix time in seconds, from the start-up pair (start_tsc, start_unix).
+  double unix_time(uint64_t tsc) const {
+    return static_cast<double>(start_unix) +
+           (static_cast<double>(tsc) - static_cast<double>(start_tsc)) / static_cast<double>(rte_get_tsc_hz());
+  }
+
   const PortRuntime* port_by_name(const std::string& name) const {
     for (const auto& p : ports)
       if (p.settings->name == name) return &p;
     return nullptr;
+  }
+
+  // The instances of stage S (of class T) on every lcore that runs it, for telemetry readers.
+  template <typename T>
+  std::vector<const T*> stages_of(core::StageId s) const {
+    std::vector<const T*> out;
+    for (const auto& r : runners)
+      if (const auto* st = dynamic_cast<const T*>(r->local_stage(s))) out.push_back(st);
+    return out;
   }
 };
 

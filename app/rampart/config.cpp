@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "app/rampart/arp_settings.h"
 #include "app/rampart/config_reader.h"
 
 #ifndef RAMPART_DRIVERS_DIR
@@ -138,6 +139,7 @@ void apply_port_layer(ConfigReader& r, PortSettings& s, const std::string& prefi
   s.rss = r.boolean("rss", s.rss);
   s.rx_checksum_offload = r.boolean("rx_checksum_offload", s.rx_checksum_offload);
   s.peer = r.string("peer", s.peer);
+  read_port_arp(r, s);
   r.string("description", "");  // free text for operators
   r.finish();
 }
@@ -242,6 +244,10 @@ void read_dns(ConfigReader& r, dns::DnsConfig& d) {
   d.tcp_flows = static_cast<uint32_t>(r.integer("tcp_flows", d.tcp_flows, 0, 65536));
   d.tcp_idle_timeout_ms =
       static_cast<uint32_t>(r.integer("tcp_idle_timeout_ms", d.tcp_idle_timeout_ms, 100, 3600000));
+  d.ip_frag_entries = static_cast<uint32_t>(r.integer("ip_frag_entries", d.ip_frag_entries, 0, 65536));
+  d.ip_frag_timeout_ms = static_cast<uint32_t>(r.integer("ip_frag_timeout_ms", d.ip_frag_timeout_ms, 1, 60000));
+  d.ip_frag_max_fragments = static_cast<uint32_t>(
+      r.integer("ip_frag_max_fragments", d.ip_frag_max_fragments, 2, dns::kIpFragMaxPieces));
   d.query_log_path = r.string("query_log_path", d.query_log_path);
   d.query_log_rotate_bytes = static_cast<uint64_t>(
       r.integer("query_log_rotate_bytes", static_cast<int64_t>(d.query_log_rotate_bytes), 4096, int64_t{1} << 40));
@@ -291,10 +297,18 @@ void read_stages(ConfigReader& top, Config& cfg, const std::set<std::string>& ov
       PathPolicy& p = cfg.paths[id];
       p.policy = *forward::policy_from_string(sr.one_of("policy", "bump", kPolicies));
       p.reflect_swap_mac = sr.boolean("reflect_swap_mac", true);
-      if (id == core::StageId::dns) read_dns(sr, cfg.dns);
+      if (id == core::StageId::dns) {
+        cfg.dns_observe = sr.boolean("observe", true);
+        read_dns(sr, cfg.dns);
+      }
+      if (id == core::StageId::arp) read_arp_stage(sr, cfg.arp);
       sr.finish();
     }
   }
+  // The DNS stage judges reassembled datagrams as classify judges whole ones.
+  cfg.dns.dns_ports = cfg.classify.dns_ports;
+  cfg.dns.verify_udp_checksum = cfg.classify.verify_l4_checksum[static_cast<size_t>(core::Path::dns)];
+  cfg.classify.udp_fragments_to_dns = cfg.dns.ip_frag_entries > 0;
   if (r.table("tx")) {
     // The TX stage has no settings yet; accept an empty table for symmetry.
     ConfigReader tr(*top.table("stages")->get("tx")->as_table(), "stages.tx", &overridden);

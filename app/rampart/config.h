@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "arp/arp_config.h"
+#include "arp/port_addresses.h"
 #include "classify/classify_stage.h"
 #include "core/stage_id.h"
 #include "dns/dns_config.h"
@@ -44,6 +46,8 @@ struct PortSettings {
   bool rss = true;                  // spread RX over queues with a symmetric key
   bool rx_checksum_offload = true;  // when the NIC offers it
   std::string peer;                 // bump-in-the-wire partner port
+  std::vector<arp::PortAddress> ipv4;  // our addresses on this port (answered by the ARP stage)
+  std::optional<rte_ether_addr> mac;   // our MAC override; default: the device's
 
   std::string vdev_name() const { return driver + "_" + name; }
   std::string devargs() const;
@@ -85,6 +89,10 @@ struct Config {
   classify::ClassifyConfig classify;
   std::map<core::StageId, PathPolicy> paths;  // arp, dns, tcp, other
   dns::DnsConfig dns;                         // [stages.dns] beyond the path policy
+  arp::ArpConfig arp;                         // [stages.arp] beyond the path policy
+  // [stages.dns] observe: false serves the dns path with the plain forwarding stage (no DNS
+  // parsing, statistics or detectors), e.g. to measure classify+TX alone.
+  bool dns_observe = true;
 
   const PortSettings* port(const std::string& name) const;
 };

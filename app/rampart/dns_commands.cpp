@@ -27,11 +27,7 @@ using json::Value;
 namespace {
 
 std::vector<const dns::DnsStage*> dns_stages(const AppState& app) {
-  std::vector<const dns::DnsStage*> out;
-  for (const auto& r : app.runners)
-    if (const auto* s = dynamic_cast<const dns::DnsStage*>(r->local_stage(core::StageId::dns)))
-      out.push_back(s);
-  return out;
+  return app.stages_of<dns::DnsStage>(core::StageId::dns);
 }
 
 template <size_t N>
@@ -49,6 +45,38 @@ std::string opcode_name16(uint16_t op) { return dns::opcode_name(static_cast<uin
 uint64_t us(uint64_t ns) { return (ns + 500) / 1000; }
 
 constexpr const char* kFlagNames[dns::kFlagCount] = {"aa", "tc", "rd", "ra", "z", "ad", "cd", "do"};
+
+// Reassembly of fragmented UDP, summed over the lcores (docs/telemetry.md).
+Value ip_frag_stats(const std::vector<const dns::DnsStage*>& stages) {
+#define RAMPART_FRAG_SCALARS(X)                                                                    \
+  X(fragments) X(coalesced) X(reassembled) X(used) X(timed_out) X(table_full) X(invalid) X(no_mbuf)       \
+  X(unsupported) X(non_dns) X(malformed) X(bad_checksum)
+  struct Sums {
+#define X(f) uint64_t f = 0;
+    RAMPART_FRAG_SCALARS(X)
+#undef X
+  } sums;
+  uint64_t held = 0;
+  bool on = false;
+  for (const auto* s : stages) {
+    const dns::FragmentReassembler* r = s->fragments();
+    if (!r) continue;
+    on = true;
+    const dns::FragmentCounters& c = r->counters();
+#define X(f) sums.f += c.f.load();
+    RAMPART_FRAG_SCALARS(X)
+#undef X
+    held += r->mbufs_held();
+  }
+  Value v = Value::object();
+  v.set("enabled", on);
+#define X(f) v.set(#f, sums.f);
+  RAMPART_FRAG_SCALARS(X)
+#undef X
+#undef RAMPART_FRAG_SCALARS
+  v.set("mbufs_held", held);
+  return v;
+}
 
 }  // namespace
 
@@ -163,6 +191,7 @@ Value dns_stats(const AppState& app) {
   t.set("resyncs", tcp.resyncs);
   t.set("bad_length", tcp.bad_length);
   v.set("tcp", std::move(t));
+  v.set("ip_frag", ip_frag_stats(stages));
   return v;
 }
 
@@ -365,13 +394,12 @@ void register_dns_commands(AppState& app) {
            "No parameters",
            false, [&app](std::string_view) { return dns_stats(app); }});
   reg.add({"/rampart/dns/top",
-           "Top DNS names, registered domains, clients or NXDOMAIN names: "
-           "<names|domains|clients|nxdomain>[,N] (N 1-1000, default 10). Parallel arrays keys, "
-           "counts, errors (count - error <= true count <= count)",
+           "Top-N DNS <names|domains|clients|nxdomain>[,N] (N 1-1000, default 10): keys, counts, "
+           "errors (count - error <= true count)",
            true, [&app](std::string_view p) { return dns_top(app, p); }});
   reg.add({"/rampart/dns/alerts",
-           "Active DNS attack alerts (NXDOMAIN flood, random subdomains, amplification): kind, "
-           "domain or address, rate, start, evidence. No parameters",
+           "DNS attack alerts (NXDOMAIN flood, random subdomains, amplification): kind, target, "
+           "rate, start, evidence",
            false, [&app](std::string_view) { return dns_alerts(app); }});
   // AppState lives for the whole process; the logger returns once the pipeline has quit.
   std::thread(alert_logger, &app).detach();

@@ -21,6 +21,8 @@
 #include "app/rampart/cli.h"
 #include "app/rampart/commands.h"
 #include "app/rampart/config.h"
+#include "app/rampart/arp_commands.h"
+#include "app/rampart/arp_scan_commands.h"
 #include "app/rampart/dns_commands.h"
 #include "app/rampart/ports.h"
 #include "app/rampart/summary.h"
@@ -193,6 +195,8 @@ int run(int argc, char** argv) {
   app.start_unix = std::time(nullptr);
   register_core_commands(app);
   register_dns_commands(app);
+  register_arp_commands(app);
+  register_arp_scan_commands(app);
   TelemetryRegistry::instance().register_with_dpdk();
 
   for (auto& r : app.runners) {

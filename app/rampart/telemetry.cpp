@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace rampart::app {
 
@@ -137,7 +138,13 @@ TelemetryRegistry& TelemetryRegistry::instance() {
   return registry;
 }
 
-void TelemetryRegistry::add(TelemetryCommand cmd) { commands_.push_back(std::move(cmd)); }
+void TelemetryRegistry::add(TelemetryCommand cmd) {
+  // rte_telemetry_register_cmd refuses (-EINVAL) names of 56+ and help texts of 128+ characters;
+  // refusing here makes a too-long text fail every start-up test instead of a warning at run time.
+  if (cmd.name.size() >= 56 || cmd.help.size() >= 128)
+    throw std::logic_error("telemetry command " + cmd.name + ": name or help text too long for DPDK");
+  commands_.push_back(std::move(cmd));
+}
 
 const TelemetryCommand* TelemetryRegistry::find(std::string_view name) const {
   for (const auto& c : commands_)

@@ -9,6 +9,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "app/rampart/arp_wiring.h"
 #include "classify/classify_stage.h"
 #include "dns/dns_stage.h"
 #include "forward/forward_stage.h"
@@ -110,6 +111,8 @@ void build_topology(AppState& app) {
 
   const uint64_t drain_tsc = rte_get_tsc_hz() / 1000000 * app.cfg.pipeline.drain_us;
   uint16_t tx_queue = 0;
+  bool first_arp = true;
+  build_arp(app);
   std::map<unsigned, core::LcoreRunner*> by_lcore;
   for (const auto& l : plan) {
     auto runner = std::make_unique<core::LcoreRunner>(l.lcore, app.cfg.pipeline.burst, drain_tsc);
@@ -120,13 +123,21 @@ void build_topology(AppState& app) {
           runner->set_local_stage(std::make_unique<classify::ClassifyStage>(app.cfg.classify));
           break;
         case StageId::dns:
-          runner->set_local_stage(std::make_unique<dns::DnsStage>(app.cfg.dns, forward_config(app, s),
-                                                                  rte_get_tsc_hz()));
+          if (app.cfg.dns_observe)
+            runner->set_local_stage(std::make_unique<dns::DnsStage>(app.cfg.dns, forward_config(app, s),
+                                                                    rte_get_tsc_hz()));
+          else
+            runner->set_local_stage(std::make_unique<forward::ForwardStage>(s, forward_config(app, s)));
           break;
         case StageId::arp:
+          runner->set_local_stage(make_arp_stage(app, forward_config(app, s), first_arp));
+          first_arp = false;
+          break;
         case StageId::tcp:
-        case StageId::other:
           runner->set_local_stage(std::make_unique<forward::ForwardStage>(s, forward_config(app, s)));
+          break;
+        case StageId::other:
+          runner->set_local_stage(make_other_stage(app, forward_config(app, s)));
           break;
         case StageId::tx: {
           std::vector<tx::TxQueue> queues;

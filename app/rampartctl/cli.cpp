@@ -22,6 +22,8 @@ constexpr CommandInfo kCommands[] = {
     {"drops", "", "drop counters by reason (non-zero only unless --all)"},
     {"lcores", "", "per-lcore load: busy/idle polls, packets, cycles per packet"},
     {"list", "", "every telemetry command the process answers"},
+    {"arp", "scan PORT CIDR [--pps N] [--retries N] [--timeout-ms N]",
+     "ARP-scan a subnet from PORT, wait, print IP/MAC/vendor like arp-scan"},
     {"raw", "COMMAND[,PARAMS] [PARAMS...]", "send any telemetry command, e.g. raw /ethdev/stats,0"},
     {"help", "[COMMAND]", "this text, or the server's help for a telemetry command"},
 };
@@ -101,6 +103,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       auto t = parse_seconds(*v);
       if (!t) return {std::nullopt, "invalid --timeout '" + *v + "' (seconds, > 0, <= 3600)"};
       o.timeout = *t;
+    } else if (name == "--pps" || name == "--retries" || name == "--tries" || name == "--timeout-ms") {
+      auto v = value();
+      if (!v) return missing();
+      (name == "--pps" ? o.scan_pps : name == "--timeout-ms" ? o.scan_timeout_ms : o.scan_tries) = *v;
     } else if (inline_value) {
       return {std::nullopt, "option " + std::string(name) + " takes no value"};
     } else if (a == "--json" || a == "-j") {
@@ -189,6 +195,22 @@ Resolved resolve(const Options& o) {
     for (size_t i = 1; i < o.args.size(); ++i) cmd += "," + o.args[i];
     return {query(std::move(cmd)), ""};
   }
+  if (name == "arp") {
+    if (o.args.size() != 3 || o.args[0] != "scan")
+      return {std::nullopt, "usage: arp scan PORT CIDR [--pps N] [--retries N] [--timeout-ms N]"};
+    for (const std::string* n : {&o.scan_pps, &o.scan_tries, &o.scan_timeout_ms})
+      if (!n->empty() && n->find_first_not_of("0123456789") != std::string::npos)
+        return {std::nullopt, "--pps, --retries and --timeout-ms take a number: '" + *n + "'"};
+    // The start command; an empty value means the server's default.
+    const std::string cmd = "/rampart/arp/scan," + o.args[1] + "," + o.args[2] + "," + o.scan_pps +
+                            "," + o.scan_tries + "," + o.scan_timeout_ms;
+    Request r;
+    r.kind = Request::Kind::arp_scan;
+    r.telemetry = std::move(cmd);
+    return {std::move(r), ""};
+  }
+  if (!o.scan_pps.empty() || !o.scan_tries.empty() || !o.scan_timeout_ms.empty())
+    return {std::nullopt, "--pps, --retries and --timeout-ms are options of 'arp scan'"};
   if (!o.args.empty()) return {std::nullopt, name + " takes no arguments"};
   if (name == "list") return {query("/"), ""};
 

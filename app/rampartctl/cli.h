@@ -25,6 +25,8 @@ struct Options {
   std::chrono::milliseconds timeout = telemetry::kDefaultTimeout;
   std::string command;
   std::vector<std::string> args;
+  // `arp scan` only (checked by resolve()): empty = the server's default.
+  std::string scan_pps, scan_tries, scan_timeout_ms;
 };
 
 struct ParsedArgs {
@@ -38,7 +40,8 @@ std::string usage();
 
 // What one invocation does once its options are known.
 struct Request {
-  enum class Kind { local_usage, query, server_help } kind = Kind::query;
+  // arp_scan: a conversation (start, poll, page), see rampartctl/arp_scan.h.
+  enum class Kind { local_usage, query, server_help, arp_scan } kind = Kind::query;
   std::string telemetry;  // the command sent, e.g. "/ethdev/stats,0"; the topic for server_help
   RenderOptions render;
 };

@@ -5,6 +5,7 @@
 
 #include "common/json.h"
 #include "common/telemetry_client.h"
+#include "rampartctl/arp_scan.h"
 #include "rampartctl/cli.h"
 #include "rampartctl/render.h"
 
@@ -51,6 +52,8 @@ int run(const std::vector<std::string>& args) {
     print_err(client.error().message);
     return ctl::kExitUnreachable;
   }
+
+  if (req.kind == ctl::Request::Kind::arp_scan) return ctl::run_arp_scan(client, req.telemetry, o.json);
 
   if (req.kind == ctl::Request::Kind::server_help) {
     auto text = client.help(req.telemetry);

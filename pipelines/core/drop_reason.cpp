@@ -13,6 +13,11 @@ std::string_view to_string(DropReason r) {
     case DropReason::tx_full: return "tx_full";
     case DropReason::stage_overflow: return "stage_overflow";
     case DropReason::shutdown: return "shutdown";
+    case DropReason::arp_bad_op: return "arp_bad_op";
+    case DropReason::arp_bad_sender: return "arp_bad_sender";
+    case DropReason::rate_limited: return "rate_limited";
+    case DropReason::arp_queue_full: return "arp_queue_full";
+    case DropReason::arp_unresolved: return "arp_unresolved";
     default: return "unknown";
   }
 }

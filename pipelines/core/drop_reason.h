@@ -20,6 +20,11 @@ enum class DropReason : uint16_t {
   tx_full,                    // the port's TX queue did not take the packet
   stage_overflow,             // a stage produced more packets than one pass can carry
   shutdown,                   // still in flight when a forced stop gave up draining
+  arp_bad_op,                 // ARP operation other than request (1) or reply (2)
+  arp_bad_sender,             // ARP sender MAC multicast/broadcast or sender IP multicast/broadcast
+  rate_limited,               // a reply we would have sent exceeded its per-target/per-port rate
+  arp_queue_full,             // no room in the queue of packets waiting for ARP resolution
+  arp_unresolved,             // waited for ARP resolution longer than the timeout
   count_
 };
 

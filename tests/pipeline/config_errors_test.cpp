@@ -69,6 +69,8 @@ TEST_F(ConfigErrors, RefusedWithFileLineAndKey) {
        {"@FILE:12: key 'mempool.mbufs': expected an integer, found a string"}},
       {"wrong type: integer for a boolean", kBase + "[stages.arp]\npolicy = \"bump\"\nreflect_swap_mac = 1\n", {},
        {"@FILE:13: key 'stages.arp.reflect_swap_mac': expected true or false, found an integer"}},
+      {"wrong type for stages.dns.observe", kBase + "observe = 1\n", {},
+       {"@FILE:11: key 'stages.dns.observe': expected true or false, found an integer"}},
       {"integer out of range", kBase + "[pipeline]\nburst = 1000\n", {},
        {"@FILE:12: key 'pipeline.burst': 1000 is out of range [1, 64]"}},
       {"ring size not a power of two", kBase + "[pipeline]\nring_size = 1000\n", {},
@@ -113,6 +115,35 @@ TEST_F(ConfigErrors, PipelinePlanErrorsNameFileLineAndKey) {
              "stages = [\"classify\", \"arp\", \"dns\", \"tcp\", \"other\"]\n",  // 13
          {},
          {"stage 'tx' runs on no lcore", "@FILE:11: key 'pipeline.lcores'"}});
+}
+
+// A port's own addresses and MAC, and the [stages.arp] settings.
+TEST_F(ConfigErrors, ArpAddressesAndSettingsAreChecked) {
+  const std::vector<Case> cases = {
+      {"address without prefix length", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nipv4 = [\"10.0.0.1\"]\n", {},
+       {"@FILE:13: key 'ports.wire1.ipv4': '10.0.0.1': give the prefix length"}},
+      {"not an address", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nipv4 = [\"10.0.0.300/24\"]\n", {},
+       {"@FILE:13: key 'ports.wire1.ipv4': '10.0.0.300/24': '10.0.0.300' is not an IPv4 address"}},
+      {"network address", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nipv4 = [\"10.0.0.0/24\"]\n", {},
+       {"@FILE:13: key 'ports.wire1.ipv4': '10.0.0.0/24': the network or broadcast address"}},
+      {"multicast address", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nipv4 = [\"224.0.0.5/24\"]\n", {},
+       {"'224.0.0.5/24': not a unicast host address"}},
+      {"bad VLAN", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nipv4 = [\"10.0.0.1/24 vlan 5000\"]\n", {},
+       {"@FILE:13: key 'ports.wire1.ipv4': '10.0.0.1/24 vlan 5000': after the address only 'vlan N'"}},
+      {"address twice", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nipv4 = [\"10.0.0.1/24\", \"10.0.0.1/16\"]\n", {},
+       {"key 'ports.wire1.ipv4': '10.0.0.1/16' listed twice"}},
+      {"multicast MAC", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nmac = \"01:00:5e:00:00:01\"\n", {},
+       {"@FILE:13: key 'ports.wire1.mac': '01:00:5e:00:00:01' is not a unicast MAC address"}},
+      {"not a MAC", kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nmac = \"02:00:00:00:01\"\n", {},
+       {"@FILE:13: key 'ports.wire1.mac': '02:00:00:00:01' is not a MAC address"}},
+      {"stale shorter than reachable", kBase + "[stages.arp]\nreachable_ms = 5000\nstale_ms = 1000\n", {},
+       {"@FILE:13: key 'stages.arp.stale_ms': must be at least reachable_ms"}},
+      {"zero reply rate", kBase + "[stages.arp]\nreply_rate_per_port = 0\n", {},
+       {"@FILE:12: key 'stages.arp.reply_rate_per_port': 0 is out of range"}},
+      {"unknown ARP key", kBase + "[stages.arp]\nlearn_from_replies = true\n", {},
+       {"@FILE:12: key 'stages.arp.learn_from_replies': unknown key"}},
+  };
+  for (const Case& c : cases) check(c);
 }
 
 TEST_F(ConfigErrors, BadSetOverridesNameTheOverride) {

@@ -1,0 +1,292 @@
+#include "app/rampart/arp_commands.h"
+
+#include <rte_cycles.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "app/rampart/arp_settings.h"
+#include "app/rampart/telemetry.h"
+#include "arp/arp_stage.h"
+
+namespace rampart::app {
+
+using json::Value;
+
+namespace {
+
+std::vector<const arp::ArpStage*> arp_stages(const AppState& app) {
+  return app.stages_of<arp::ArpStage>(core::StageId::arp);
+}
+
+std::string ip_text(uint32_t ip) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+  return buf;
+}
+
+std::string mac_text(const proto::ArpMac& m) {
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+  return buf;
+}
+
+std::string port_name(const AppState& app, uint16_t id) {
+  for (const auto& p : app.ports)
+    if (p.id == id) return p.settings->name;
+  return std::to_string(id);
+}
+
+std::string flags_text(uint8_t f) {
+  std::string out;
+  const auto add = [&](uint8_t bit, const char* name) {
+    if (!(f & bit)) return;
+    if (!out.empty()) out += ',';
+    out += name;
+  };
+  add(arp::neigh_flag::from_request, "request");
+  add(arp::neigh_flag::from_reply, "reply");
+  add(arp::neigh_flag::gratuitous, "gratuitous");
+  add(arp::neigh_flag::mac_changed, "mac_changed");
+  return out;
+}
+
+std::vector<arp::Event> recent_events(const AppState& app, size_t max) {
+  std::vector<arp::Event> all;
+  for (const auto* s : arp_stages(app)) {
+    const uint64_t w = s->events().written();
+    uint64_t lost = 0;
+    s->events().read(w > max ? w - max : 0, all, all.size() + max, lost);
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.tsc < b.tsc; });
+  if (all.size() > max) all.erase(all.begin(), all.end() - static_cast<ptrdiff_t>(max));
+  return all;
+}
+
+Value event_value(const AppState& app, const arp::Event& e) {
+  Value v = Value::object();
+  v.set("time_unix", app.unix_time(e.tsc));
+  v.set("kind", std::string(arp::to_string(e.kind)));
+  v.set("ip", ip_text(e.ip));
+  v.set("old_mac", e.old_mac == proto::ArpMac{} ? std::string() : mac_text(e.old_mac));
+  v.set("new_mac", mac_text(e.new_mac));
+  v.set("port", port_name(app, e.port));
+  v.set("vlan", uint64_t{e.vlan});
+  return v;
+}
+
+// Logs new events, at most log_events_per_second lines a second; what is skipped is counted in
+// the next line that gets through.
+void event_logger(AppState* app) {
+  std::vector<uint64_t> cursor;
+  uint64_t suppressed = 0;
+  const uint32_t per_second = app->cfg.arp.log_events_per_second;
+  for (;;) {
+    const bool last = app->control.state.load() == core::RunState::quit;
+    const auto stages = arp_stages(*app);
+    cursor.resize(stages.size(), 0);
+    uint32_t budget = per_second;
+    for (size_t i = 0; i < stages.size(); ++i) {
+      std::vector<arp::Event> evs;
+      uint64_t lost = 0;
+      cursor[i] = stages[i]->events().read(cursor[i], evs, 4096, lost);
+      suppressed += lost;
+      for (const auto& e : evs) {
+        if (budget == 0) {
+          ++suppressed;
+          continue;
+        }
+        --budget;
+        spdlog::warn("arp {}: {} {} -> {} on {} vlan {}{}", arp::to_string(e.kind), ip_text(e.ip),
+                     e.old_mac == proto::ArpMac{} ? "-" : mac_text(e.old_mac), mac_text(e.new_mac),
+                     port_name(*app, e.port), e.vlan,
+                     suppressed ? " (" + std::to_string(suppressed) + " earlier events not logged)" : "");
+        suppressed = 0;
+      }
+    }
+    if (last) return;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+}  // namespace
+
+Value arp_table(const AppState& app) {
+  std::vector<arp::Neighbour> rows;
+  size_t total = 0;
+  for (const auto* s : arp_stages(app)) total += s->table().snapshot(rows, SIZE_MAX);
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.port, a.vlan, a.ip) < std::tie(b.port, b.vlan, b.ip);
+  });
+  Value list = Value::array();
+  for (size_t i = 0; i < rows.size() && i < kArpTableMaxRows; ++i) {
+    const auto& n = rows[i];
+    Value e = Value::object();
+    e.set("ip", ip_text(n.ip));
+    e.set("mac", mac_text(n.mac));
+    e.set("port", port_name(app, n.port));
+    e.set("vlan", uint64_t{n.vlan});
+    e.set("state", n.state == arp::NeighState::reachable ? "reachable" : "stale");
+    e.set("first_seen", app.unix_time(n.first_seen));
+    e.set("last_seen", app.unix_time(n.last_seen));
+    e.set("flags", flags_text(n.flags));
+    list.push(std::move(e));
+  }
+  Value v = Value::object();
+  v.set("entries", static_cast<uint64_t>(total));
+  v.set("shown", static_cast<uint64_t>(list.as_array().size()));
+  v.set("truncated", total > kArpTableMaxRows);
+  v.set("neighbours", std::move(list));
+  return v;
+}
+
+Value arp_events(const AppState& app) {
+  uint64_t total = 0;
+  for (const auto* s : arp_stages(app)) total += s->events().written();
+  Value list = Value::array();
+  for (const auto& e : recent_events(app, kArpEventsMaxRows)) list.push(event_value(app, e));
+  Value v = Value::object();
+  v.set("total", total);
+  v.set("shown", static_cast<uint64_t>(list.as_array().size()));
+  v.set("events", std::move(list));
+  return v;
+}
+
+Value arp_stats(const AppState& app) {
+  const auto stages = arp_stages(app);
+  Value v = Value::object();
+  v.set("lcores", static_cast<uint64_t>(stages.size()));
+  const auto sum = [&](auto field) {
+    uint64_t t = 0;
+    for (const auto* s : stages) t += field(s->counters()).load();
+    return t;
+  };
+#define RAMPART_ARP_FIELD(f) v.set(#f, sum([](const arp::ArpCounters& c) -> const core::Counter& { return c.f; }));
+  RAMPART_ARP_FIELD(requests_in)
+  RAMPART_ARP_FIELD(replies_in)
+  RAMPART_ARP_FIELD(gratuitous_in)
+  RAMPART_ARP_FIELD(probes_in)
+  RAMPART_ARP_FIELD(requests_for_us)
+  RAMPART_ARP_FIELD(replies_for_us)
+  RAMPART_ARP_FIELD(replies_out)
+  RAMPART_ARP_FIELD(requests_out)
+  RAMPART_ARP_FIELD(gratuitous_out)
+  RAMPART_ARP_FIELD(replies_limited_target)
+  RAMPART_ARP_FIELD(replies_limited_port)
+  RAMPART_ARP_FIELD(requests_limited_target)
+  RAMPART_ARP_FIELD(requests_limited_port)
+  RAMPART_ARP_FIELD(forwarded)
+  RAMPART_ARP_FIELD(own_frames)
+  RAMPART_ARP_FIELD(resolve_hits)
+  RAMPART_ARP_FIELD(resolve_queued)
+  RAMPART_ARP_FIELD(resolve_queue_full)
+  RAMPART_ARP_FIELD(resolve_released)
+  RAMPART_ARP_FIELD(resolve_timeouts)
+  RAMPART_ARP_FIELD(resolve_no_source)
+  RAMPART_ARP_FIELD(queue_depth)
+  RAMPART_ARP_FIELD(alloc_failures)
+  RAMPART_ARP_FIELD(scan_requests_out)
+  RAMPART_ARP_FIELD(scan_replies_in)
+#undef RAMPART_ARP_FIELD
+  uint64_t size = 0, capacity = 0, evictions = 0, expirations = 0, inserts = 0;
+  for (const auto* s : stages) {
+    size += s->table().size();
+    capacity += s->table().capacity();
+    evictions += s->table().evictions();
+    expirations += s->table().expirations();
+    inserts += s->table().inserts();
+  }
+  v.set("table_size", size);
+  v.set("table_capacity", capacity);
+  v.set("table_inserts", inserts);
+  v.set("table_evictions", evictions);
+  v.set("table_expirations", expirations);
+  Value malformed = Value::object();
+  for (size_t i = 1; i < static_cast<size_t>(proto::ArpError::count_); ++i) {
+    uint64_t t = 0;
+    for (const auto* s : stages) t += s->counters().malformed[i].load();
+    malformed.set(std::string(proto::to_string(static_cast<proto::ArpError>(i))), t);
+  }
+  v.set("malformed", std::move(malformed));
+  Value events = Value::object();
+  for (size_t k = 0; k < arp::kEventKinds; ++k) {
+    uint64_t t = 0;
+    for (const auto* s : stages) t += s->counters().events[k].load();
+    events.set(std::string(arp::to_string(static_cast<arp::EventKind>(k))), t);
+  }
+  v.set("events", std::move(events));
+  if (app.arp_scans) {
+    uint64_t running = 0, sent = 0, answered = 0;
+    const auto list = app.arp_scans->list(rte_rdtsc());
+    for (const auto& s : list) {
+      running += s.state == arp::ScanState::running ? 1 : 0;
+      sent += s.sent;
+      answered += s.answered;
+    }
+    Value sc = Value::object();
+    sc.set("scans", static_cast<uint64_t>(list.size()));
+    sc.set("running", running);
+    sc.set("requests_sent", sent);
+    sc.set("hosts_answered", answered);
+    v.set("scans", std::move(sc));
+  }
+  return v;
+}
+
+Value arp_add_address(AppState& app, std::string_view params) {
+  // PortAddresses has one writer; telemetry runs each client on its own thread.
+  static std::mutex writer;
+  const size_t c1 = params.find(',');
+  if (c1 == std::string_view::npos)
+    return error_answer("usage: /rampart/arp/add_address,<port>,<address>/<prefix>[,<vlan>]");
+  const std::string port_name(params.substr(0, c1));
+  std::string_view rest = params.substr(c1 + 1);
+  std::string text(rest.substr(0, rest.find(',')));
+  if (const size_t c2 = rest.find(','); c2 != std::string_view::npos)
+    text += " vlan " + std::string(rest.substr(c2 + 1));
+  const PortRuntime* port = app.port_by_name(port_name);
+  if (!port) return error_answer("no port named '" + port_name + "'");
+  std::string why;
+  const auto a = parse_port_address(text, &why);
+  if (!a) return error_answer("'" + text + "': " + why);
+  std::lock_guard lock(writer);
+  arp::PortAddresses& book = app.arp_addresses.port(port->id);
+  if (book.find(a->ip, a->vlan)) return error_answer("'" + text + "' is already an address of " + port_name);
+  if (!book.add(*a)) return error_answer("port " + port_name + " has no room for another address");
+  spdlog::info("arp: {} added on {}; announcing it", text, port_name);
+  Value v = Value::object();
+  v.set("port", port_name);
+  v.set("address", text);
+  v.set("addresses", static_cast<uint64_t>(book.size()));
+  return v;
+}
+
+void register_arp_commands(AppState& app) {
+  auto& reg = TelemetryRegistry::instance();
+  reg.add({"/rampart/arp/table",
+           "ARP neighbour table: ip, mac, port, vlan, state, first/last seen, flags; first 64 by "
+           "port/vlan/ip. No parameters",
+           false, [&app](std::string_view) { return arp_table(app); }});
+  reg.add({"/rampart/arp/events",
+           "Recent ARP events (new_station, flip_flop, dual_claim, unsolicited_reply, conflict), "
+           "oldest first, at most 64. No parameters",
+           false, [&app](std::string_view) { return arp_events(app); }});
+  reg.add({"/rampart/arp/stats",
+           "ARP stage: requests/replies in/out, gratuitous, rate-limited, resolution queue, table, "
+           "events by kind, scans. No parameters",
+           false, [&app](std::string_view) { return arp_stats(app); }});
+  reg.add({"/rampart/arp/add_address",
+           "Adds an own IPv4 address to a port (answered and announced at once): "
+           "<port>,<address>/<prefix>[,<vlan>]",
+           true, [&app](std::string_view p) { return arp_add_address(app, p); }});
+  // AppState lives for the whole process; the logger returns once the pipeline has quit.
+  std::thread(event_logger, &app).detach();
+}
+
+}  // namespace rampart::app

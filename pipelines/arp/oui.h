@@ -1,0 +1,53 @@
+// MAC vendor lookup from the IEEE registry as Debian ships it: arp-scan's ieee-oui.txt
+// ("<hex prefix><TAB><vendor>", prefixes of 2 to 12 hex digits, so MA-M/MA-S blocks too) or
+// ieee-data's oui.txt ("00-22-72   (hex)<TABs><vendor>"). Loaded once on the control plane;
+// lookups are read-only afterwards (any thread). The longest matching prefix wins.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "arp/scan_results.h"
+
+namespace rampart::arp {
+
+// Where Debian puts the lists, preferred first.
+inline constexpr const char* kOuiPaths[] = {"/usr/share/arp-scan/ieee-oui.txt",
+                                            "/usr/share/ieee-data/oui.txt"};
+// arp-scan's own additions (QEMU, VRRP, HSRP...), loaded on top of the IEEE list when present.
+inline constexpr const char* kMacVendorPath = "/etc/arp-scan/mac-vendor.txt";
+inline constexpr std::string_view kUnknownVendor = "(Unknown)";
+inline constexpr std::string_view kLocalVendor = "(Unknown: locally administered)";
+
+// "00:16:3e:01:02:03".
+std::string format_mac(const MacBytes& mac);
+
+class OuiTable {
+ public:
+  // Adds the entries of a list in either format; returns how many lines it took.
+  size_t parse(std::string_view text);
+  // Loads one file; false with *error when it cannot be read.
+  bool load_file(const std::string& path, std::string* error);
+  // The first of kOuiPaths that loads, plus kMacVendorPath if it exists; false (and an empty
+  // table) when no IEEE list loads.
+  bool load_default(std::string* loaded_path, std::string* error);
+
+  // The registered vendor, or "" when no prefix matches.
+  std::string_view lookup(const MacBytes& mac) const;
+  // lookup(), or arp-scan's placeholders: "(Unknown: locally administered)" when the
+  // locally-administered bit is set, "(Unknown)" otherwise.
+  std::string_view vendor(const MacBytes& mac) const;
+  size_t size() const { return entries_.size(); }
+
+ private:
+  // Key: prefix value in the top bits of 48, plus its length in hex digits in bits 48..51.
+  std::unordered_map<uint64_t, std::string> entries_;
+  std::vector<unsigned> lengths_;  // distinct prefix lengths (hex digits), longest first
+  void add(uint64_t prefix, unsigned digits, std::string_view vendor);
+};
+
+}  // namespace rampart::arp

@@ -1,0 +1,511 @@
+// ARP stage tests in EAL: the real classify and ARP stages over mbufs from a pool carrying
+// core::PacketMeta, with a StageContext of the test's own so the clock can be moved (rate limits,
+// timeouts). Each case is a table-like story: frames in (built with proto::PacketBuilder, an
+// independent writer), then exactly which frames come out (byte for byte), which are dropped with
+// which reason, and which events and counters the stage shows. The mempool's in-use count must be
+// back at its start value after every case. Also the core emit mechanism through a real
+// LcoreRunner (StageEmit).
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "../pipeline_util.h"
+#include "arp/arp_stage.h"
+#include "arp/echo_stage.h"
+#include "classify/classify_stage.h"
+#include "core/drop_reason.h"
+#include "core/lcore_runner.h"
+#include "core/meta.h"
+#include "proto/builder.h"
+
+namespace rampart::pipetest {
+namespace {
+
+using arp::ArpStage;
+using arp::EventKind;
+using core::DropReason;
+using proto::PacketBuilder;
+
+constexpr uint16_t kPort = 0;
+constexpr const char* kOurMac = "02:aa:00:00:00:01";
+constexpr const char* kHostMac = "02:00:00:00:00:0a";
+constexpr const char* kBcast = "ff:ff:ff:ff:ff:ff";
+constexpr const char* kZero = "00:00:00:00:00:00";
+constexpr uint64_t kHz = 1000000000;  // the test's clock: 1 cycle = 1 ns
+
+constexpr uint32_t ip(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+  return uint32_t{a} << 24 | uint32_t{b} << 16 | uint32_t{c} << 8 | d;
+}
+
+Bytes padded(Bytes b) {
+  b.resize(std::max<size_t>(b.size(), 60), 0);
+  return b;
+}
+
+PacketBuilder request(const char* sha, const char* spa, const char* tpa) {
+  return PacketBuilder().eth(sha, kBcast).arp(1, sha, spa, kZero, tpa);
+}
+PacketBuilder reply(const char* sha, const char* spa, const char* tha, const char* tpa) {
+  return PacketBuilder().eth(sha, tha).arp(2, sha, spa, tha, tpa);
+}
+
+class ArpStageTest : public ::testing::Test {
+ public:
+  static void SetUpTestSuite() {
+    pool_ = rte_pktmbuf_pool_create("arp_pool", 1023, 0, core::kMetaPrivSize,
+                                    RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
+    ASSERT_NE(pool_, nullptr) << rte_strerror(rte_errno);
+  }
+  static void TearDownTestSuite() { rte_mempool_free(pool_); }
+
+ protected:
+  void SetUp() override {
+    in_use_at_start_ = rte_mempool_in_use_count(pool_);
+    arp::PortAddresses& p = book_.port(kPort);
+    const auto m = proto::parse_mac(kOurMac);
+    std::copy(m.begin(), m.end(), p.mac.addr_bytes);
+    p.add({ip(10, 0, 0, 1), 24, 0});
+    p.add({ip(10, 0, 7, 1), 24, 7});
+    ctx_.counters = &counters_;
+    ctx_.emit_fn = &ArpStageTest::on_emit;
+    ctx_.emit_owner = this;
+    ctx_.now_tsc = 1000;
+  }
+  void TearDown() override {
+    take_sent();
+    EXPECT_EQ(rte_mempool_in_use_count(pool_), in_use_at_start_) << "mbuf leak";
+  }
+
+  void make_stage(arp::ArpConfig cfg = {}, bool announce = false,
+                  core::Policy policy = core::Policy::reflect) {
+    arp::ArpStageParams p;
+    p.cfg = cfg;
+    p.forward.policy = policy;
+    p.addresses = &book_;
+    p.ports = {kPort};
+    p.pool = pool_;
+    p.tsc_hz = kHz;
+    p.announce = announce;
+    stage_ = std::make_unique<ArpStage>(p);
+  }
+
+  // Runs frames through classify and the ARP stage, as the runner would; what the stage hands
+  // to TX and what it emits land in sent_, drops in drops_ (by reason) and are freed.
+  void feed(const std::vector<Bytes>& frames) { feed_to(*stage_, frames); }
+  void feed(const Bytes& f) { feed(std::vector<Bytes>{f}); }
+  // Classify, then `stage` for the packets classify sends to it.
+  void feed_to(core::Stage& stage, const std::vector<Bytes>& frames) {
+    std::vector<rte_mbuf*> pkts;
+    for (const Bytes& f : frames) pkts.push_back(mbuf_from(pool_, f));
+    ctx_.rx_port = kPort;
+    const uint16_t n = classify_.process(pkts.data(), static_cast<uint16_t>(pkts.size()), ctx_);
+    std::vector<rte_mbuf*> mine;
+    for (uint16_t i = 0; i < n; ++i) {
+      if (core::meta(pkts[i])->next == static_cast<uint8_t>(stage.id())) mine.push_back(pkts[i]);
+      else settle(pkts[i]);
+    }
+    ctx_.rx_port = core::kNoPort;
+    const uint16_t left = stage.process(mine.data(), static_cast<uint16_t>(mine.size()), ctx_);
+    for (uint16_t i = 0; i < left; ++i) settle(mine[i]);
+  }
+  void flush() { stage_->flush(ctx_); }
+
+  void settle(rte_mbuf* m) {
+    core::PacketMeta* md = core::meta(m);
+    if (md->next == static_cast<uint8_t>(core::StageId::tx)) {
+      sent_.push_back({md->out_port, bytes_of(m)});
+    } else {
+      ++drops_[static_cast<DropReason>(md->drop_reason)];
+    }
+    rte_pktmbuf_free(m);
+  }
+  static void on_emit(void* self, rte_mbuf* m) { static_cast<ArpStageTest*>(self)->settle(m); }
+
+  struct Sent {
+    uint16_t port;
+    Bytes bytes;
+  };
+  std::vector<Sent> take_sent() {
+    std::vector<Sent> out;
+    out.swap(sent_);
+    return out;
+  }
+  std::vector<arp::Event> events() const {
+    std::vector<arp::Event> out;
+    uint64_t lost = 0;
+    stage_->events().read(0, out, 1000, lost);
+    return out;
+  }
+  uint64_t events_of(EventKind k) const {
+    return stage_->counters().events[static_cast<size_t>(k)].load();
+  }
+
+  static rte_mempool* pool_;
+  unsigned in_use_at_start_ = 0;
+  arp::AddressBook book_;
+  classify::ClassifyStage classify_{classify::ClassifyConfig{}};
+  std::unique_ptr<ArpStage> stage_;
+  core::LcoreCounters counters_;
+  core::StageContext ctx_;
+  std::vector<Sent> sent_;
+  std::map<DropReason, uint64_t> drops_;
+};
+
+rte_mempool* ArpStageTest::pool_ = nullptr;
+
+TEST_F(ArpStageTest, RequestForOurAddressGetsExactlyOneCorrectReply) {
+  make_stage();
+  feed(request(kHostMac, "10.0.0.10", "10.0.0.1").pad_to(60).build());
+  const auto sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].port, kPort);
+  // Unicast to the requester, from our MAC; sender = our binding, target = the requester's.
+  EXPECT_EQ(sent[0].bytes, reply(kOurMac, "10.0.0.1", kHostMac, "10.0.0.10").pad_to(60).build())
+      << hex(sent[0].bytes);
+  EXPECT_EQ(stage_->counters().replies_out.load(), 1u);
+  EXPECT_EQ(stage_->counters().requests_for_us.load(), 1u);
+  EXPECT_TRUE(drops_.empty());
+  // The requester was learned from its request.
+  const arp::Neighbour* n = stage_->table().lookup(ip(10, 0, 0, 10), kPort, 0);
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->mac, proto::parse_mac(kHostMac));
+  EXPECT_EQ(events_of(EventKind::new_station), 1u);
+}
+
+TEST_F(ArpStageTest, TaggedRequestGetsATaggedReplyOnlyForTheAddressOfThatVlan) {
+  make_stage();
+  feed(request(kHostMac, "10.0.7.10", "10.0.7.1").vlan(7).build());
+  auto sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].bytes, reply(kOurMac, "10.0.7.1", kHostMac, "10.0.7.10").vlan(7).build());
+  // 10.0.0.1 is ours untagged only: asked on VLAN 7 it is someone else's, reflected by policy.
+  const Bytes other = request(kHostMac, "10.0.7.10", "10.0.0.1").vlan(7).build();
+  feed(other);
+  sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].bytes, swap_macs(other));
+  EXPECT_EQ(stage_->counters().replies_out.load(), 1u);
+  EXPECT_EQ(stage_->counters().forwarded.load(), 1u);
+}
+
+TEST_F(ArpStageTest, ReplyChangingAKnownMacRaisesFlipFlop) {
+  make_stage();
+  feed(reply("02:00:00:00:00:21", "10.0.0.20", kBcast, "10.0.0.20").build());  // gratuitous
+  feed(reply("02:00:00:00:00:22", "10.0.0.20", "02:00:00:00:00:30", "10.0.0.30").build());
+  const auto ev = events();
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[0].kind, EventKind::new_station);
+  EXPECT_EQ(ev[1].kind, EventKind::flip_flop);
+  EXPECT_EQ(ev[1].ip, ip(10, 0, 0, 20));
+  EXPECT_EQ(ev[1].old_mac, proto::parse_mac("02:00:00:00:00:21"));
+  EXPECT_EQ(ev[1].new_mac, proto::parse_mac("02:00:00:00:00:22"));
+  EXPECT_EQ(ev[1].port, kPort);
+  // Both MACs within the dual-claim window: the address is claimed twice at once.
+  EXPECT_EQ(ev[2].kind, EventKind::dual_claim);
+  EXPECT_EQ(events_of(EventKind::flip_flop), 1u);
+  EXPECT_EQ(events_of(EventKind::unsolicited_reply), 0u) << "a reply between two others";
+  EXPECT_EQ(stage_->table().lookup(ip(10, 0, 0, 20), kPort, 0)->mac, proto::parse_mac("02:00:00:00:00:22"));
+  // A MAC change after the window is a flip-flop only.
+  ctx_.now_tsc += 3 * kHz;
+  feed(reply("02:00:00:00:00:21", "10.0.0.20", kBcast, "10.0.0.20").build());
+  EXPECT_EQ(events_of(EventKind::flip_flop), 2u);
+  EXPECT_EQ(events_of(EventKind::dual_claim), 1u);
+}
+
+TEST_F(ArpStageTest, UnsolicitedReplyAndConflictAreDetected) {
+  make_stage();
+  // A reply to us for a request we never sent (not gratuitous: sender != target): an event,
+  // and the reply is ours (consumed, not passed on).
+  feed(reply("02:00:00:00:00:31", "10.0.0.31", kOurMac, "10.0.0.1").build());
+  EXPECT_EQ(events_of(EventKind::unsolicited_reply), 1u);
+  EXPECT_TRUE(take_sent().empty());
+  EXPECT_EQ(stage_->counters().replies_for_us.load(), 1u);
+  // Someone else announces 10.0.0.1, our address: conflict; we defend with our own announcement.
+  take_sent();
+  const Bytes claim = reply("02:00:00:00:00:66", "10.0.0.1", kBcast, "10.0.0.1").build();
+  feed(claim);
+  EXPECT_EQ(events_of(EventKind::conflict), 1u);
+  const auto ev = events();
+  EXPECT_EQ(ev.back().kind, EventKind::conflict);
+  EXPECT_EQ(ev.back().new_mac, proto::parse_mac("02:00:00:00:00:66"));
+  EXPECT_EQ(ev.back().old_mac, proto::parse_mac(kOurMac));
+  const auto sent = take_sent();
+  ASSERT_EQ(sent.size(), 2u);  // our gratuitous ARP, and the claim reflected by the path policy
+  EXPECT_EQ(sent[0].bytes,
+            padded(request(kOurMac, "10.0.0.1", "10.0.0.1").build()));
+  EXPECT_EQ(sent[1].bytes, swap_macs(claim));
+  EXPECT_EQ(stage_->table().lookup(ip(10, 0, 0, 1), kPort, 0), nullptr) << "our address is not learned";
+  // Our own frames seen again (a looped announcement) are neither learned nor a conflict.
+  feed(padded(request(kOurMac, "10.0.0.1", "10.0.0.1").build()));
+  EXPECT_EQ(events_of(EventKind::conflict), 1u);
+  EXPECT_EQ(stage_->counters().own_frames.load(), 1u);
+}
+
+TEST_F(ArpStageTest, MalformedArpIsDroppedWithItsReason) {
+  make_stage();
+  const Bytes good = request(kHostMac, "10.0.0.10", "10.0.0.1").build();
+  Bytes hlen = good, plen = good, op = good, sender = good, truncated = good;
+  hlen[14 + 4] = 8;
+  plen[14 + 5] = 16;
+  op[14 + 7] = 3;
+  sender[14 + 8] = 0x01;  // multicast sender MAC
+  truncated.resize(14 + 20);
+  feed({hlen, plen, op, sender, truncated});
+  EXPECT_TRUE(take_sent().empty());
+  EXPECT_EQ(drops_[core::drop_reason_of(proto::ParseError::arp_bad_format)], 2u);
+  EXPECT_EQ(drops_[core::drop_reason_of(proto::ParseError::arp_truncated)], 1u);
+  EXPECT_EQ(drops_[DropReason::arp_bad_op], 1u);
+  EXPECT_EQ(drops_[DropReason::arp_bad_sender], 1u);
+  EXPECT_EQ(stage_->counters().malformed[static_cast<size_t>(proto::ArpError::bad_op)].load(), 1u);
+  EXPECT_EQ(stage_->counters().malformed[static_cast<size_t>(proto::ArpError::bad_sender)].load(), 1u);
+  EXPECT_EQ(stage_->table().size(), 0u);
+  EXPECT_EQ(stage_->counters().replies_out.load(), 0u);
+}
+
+TEST_F(ArpStageTest, RepliesAreRateLimitedPerTargetAndPerPort) {
+  arp::ArpConfig cfg;
+  cfg.reply_per_target = {5, 5};
+  cfg.reply_per_port = {8, 8};
+  make_stage(cfg);
+  // A flood from one requester: 5 answered, the rest dropped as rate_limited.
+  std::vector<Bytes> flood(20, request(kHostMac, "10.0.0.10", "10.0.0.1").build());
+  feed(flood);
+  EXPECT_EQ(take_sent().size(), 5u);
+  EXPECT_EQ(drops_[DropReason::rate_limited], 15u);
+  EXPECT_EQ(stage_->counters().replies_limited_target.load(), 15u);
+  // Spoofed senders: each new target has tokens, the port's bucket (8) stops the rest.
+  std::vector<Bytes> spoofed;
+  for (int i = 0; i < 10; ++i) {
+    const std::string spa = "10.0.0." + std::to_string(100 + i);
+    spoofed.push_back(request(kHostMac, spa.c_str(), "10.0.0.1").build());
+  }
+  feed(spoofed);
+  EXPECT_EQ(take_sent().size(), 3u);
+  EXPECT_EQ(stage_->counters().replies_limited_port.load(), 7u);
+  // A second later the buckets have refilled.
+  ctx_.now_tsc += kHz;
+  feed(request(kHostMac, "10.0.0.10", "10.0.0.1").build());
+  EXPECT_EQ(take_sent().size(), 1u);
+  EXPECT_EQ(stage_->counters().replies_out.load(), 9u);
+}
+
+TEST_F(ArpStageTest, GratuitousArpAnnouncesEveryAddressAtStartAndWhenOneIsAdded) {
+  make_stage({}, /*announce=*/true);
+  flush();
+  auto sent = take_sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].bytes, padded(request(kOurMac, "10.0.0.1", "10.0.0.1").build()));
+  EXPECT_EQ(sent[1].bytes, padded(request(kOurMac, "10.0.7.1", "10.0.7.1").vlan(7).build()));
+  flush();
+  EXPECT_TRUE(take_sent().empty()) << "announced once";
+  book_.port(kPort).add({ip(10, 0, 9, 1), 24, 0});
+  ctx_.now_tsc += kHz;
+  flush();
+  sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].bytes, padded(request(kOurMac, "10.0.9.1", "10.0.9.1").build()));
+  EXPECT_EQ(stage_->counters().gratuitous_out.load(), 3u);
+}
+
+TEST_F(ArpStageTest, ResolveQueuesAsksAndSendsWhenTheReplyComes) {
+  make_stage();
+  rte_ether_addr mac{};
+  const Bytes payload = PacketBuilder().eth(kOurMac, kZero).ipv4("10.0.0.1", "10.0.0.50").udp(1000, 2000).build();
+  rte_mbuf* m1 = mbuf_from(pool_, payload);
+  rte_mbuf* m2 = mbuf_from(pool_, payload);
+  EXPECT_EQ(stage_->resolve(ip(10, 0, 0, 50), kPort, 0, m1, ctx_, &mac), ArpStage::Resolution::queued);
+  EXPECT_EQ(stage_->resolve(ip(10, 0, 0, 50), kPort, 0, m2, ctx_, &mac), ArpStage::Resolution::queued);
+  auto sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u) << "one request for both packets";
+  EXPECT_EQ(sent[0].bytes, padded(request(kOurMac, "10.0.0.1", "10.0.0.50").build()));
+  EXPECT_EQ(stage_->counters().queue_depth.load(), 2u);
+  // The answer releases both, in order, addressed to the neighbour.
+  feed(reply("02:00:00:00:00:50", "10.0.0.50", kOurMac, "10.0.0.1").build());
+  sent = take_sent();
+  ASSERT_EQ(sent.size(), 2u);
+  Bytes want = payload;
+  const auto nm = proto::parse_mac("02:00:00:00:00:50");
+  std::copy(nm.begin(), nm.end(), want.begin());
+  EXPECT_EQ(sent[0].bytes, want);
+  EXPECT_EQ(sent[1].bytes, want);
+  EXPECT_EQ(events_of(EventKind::unsolicited_reply), 0u) << "we asked for it";
+  EXPECT_EQ(stage_->counters().resolve_released.load(), 2u);
+  EXPECT_EQ(stage_->counters().queue_depth.load(), 0u);
+  // Now known: resolved at once, the caller keeps the packet.
+  rte_mbuf* m3 = mbuf_from(pool_, payload);
+  EXPECT_EQ(stage_->resolve(ip(10, 0, 0, 50), kPort, 0, m3, ctx_, &mac), ArpStage::Resolution::resolved);
+  EXPECT_TRUE(std::equal(nm.begin(), nm.end(), mac.addr_bytes));
+  rte_pktmbuf_free(m3);
+  // No address to ask from on VLAN 9: dropped at once.
+  rte_mbuf* m4 = mbuf_from(pool_, payload);
+  EXPECT_EQ(stage_->resolve(ip(10, 0, 9, 5), kPort, 9, m4, ctx_, &mac), ArpStage::Resolution::dropped);
+  EXPECT_EQ(drops_[DropReason::no_route], 1u);
+}
+
+TEST_F(ArpStageTest, ResolutionQueueIsBoundedRetriesAndTimesOut) {
+  arp::ArpConfig cfg;
+  cfg.resolve_queue = 3;
+  cfg.resolve_timeout_ms = 300;
+  make_stage(cfg);
+  rte_ether_addr mac{};
+  const Bytes payload = PacketBuilder().eth(kOurMac, kZero).ipv4("10.0.0.1", "10.0.0.60").udp(1, 2).build();
+  for (int i = 0; i < 5; ++i) stage_->resolve(ip(10, 0, 0, 60), kPort, 0, mbuf_from(pool_, payload), ctx_, &mac);
+  EXPECT_EQ(drops_[DropReason::arp_queue_full], 2u);
+  EXPECT_EQ(stage_->counters().resolve_queue_full.load(), 2u);
+  EXPECT_EQ(take_sent().size(), 1u);
+  // Past a third of the timeout without an answer: asked again (first flush).
+  ctx_.now_tsc += 150 * kHz / 1000;
+  flush();
+  auto sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].bytes, padded(request(kOurMac, "10.0.0.1", "10.0.0.60").build()));
+  // After the timeout: all three dropped as unresolved.
+  ctx_.now_tsc += 200 * kHz / 1000;
+  flush();
+  take_sent();
+  EXPECT_EQ(drops_[DropReason::arp_unresolved], 3u);
+  EXPECT_EQ(stage_->counters().resolve_timeouts.load(), 3u);
+  EXPECT_EQ(stage_->counters().queue_depth.load(), 0u);
+}
+
+TEST_F(ArpStageTest, NeighboursAgeOutOnTheStageClock) {
+  arp::ArpConfig cfg;
+  cfg.table_entries = 8;
+  cfg.reachable_ms = 100;
+  cfg.stale_ms = 1000;
+  make_stage(cfg);
+  feed(request(kHostMac, "10.0.0.10", "10.0.0.99").build());
+  ASSERT_EQ(stage_->table().size(), 1u);
+  ctx_.now_tsc += 200 * kHz / 1000;
+  flush();
+  EXPECT_EQ(stage_->table().lookup(ip(10, 0, 0, 10), kPort, 0)->state, arp::NeighState::stale);
+  ctx_.now_tsc += kHz;
+  flush();
+  EXPECT_EQ(stage_->table().size(), 0u);
+  EXPECT_EQ(stage_->table().expirations(), 1u);
+}
+
+// ------------------------------------------------------------------ ICMP echo (the other path)
+
+TEST_F(ArpStageTest, EchoRequestForOurAddressIsAnsweredTheRestForwarded) {
+  core::ForwardConfig fwd;
+  fwd.policy = core::Policy::reflect;
+  arp::EchoStage echo(fwd, &book_, arp::RateLimit{2, 2}, kHz);
+  const auto req = [](const char* dst, uint8_t ttl) {
+    return PacketBuilder().eth(kHostMac, kOurMac).ipv4("10.0.0.10", dst, ttl).ipv4_id(77)
+        .icmp(8, 0, 0x1234, 5).payload("ping-data");
+  };
+  feed_to(echo, {req("10.0.0.1", 61).build()});
+  auto sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].bytes, PacketBuilder().eth(kOurMac, kHostMac).ipv4("10.0.0.1", "10.0.0.10", 64)
+                               .ipv4_id(77).icmp(0, 0, 0x1234, 5).payload("ping-data").build())
+      << hex(sent[0].bytes);
+  // On VLAN 7 for its address: a tagged reply.
+  feed_to(echo, {PacketBuilder().eth(kHostMac, kOurMac).vlan(7).ipv4("10.0.7.10", "10.0.7.1")
+                     .icmp(8, 0, 1, 1).build()});
+  sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].bytes, PacketBuilder().eth(kOurMac, kHostMac).vlan(7).ipv4("10.0.7.1", "10.0.7.10")
+                               .icmp(0, 0, 1, 1).build());
+  // Not ours: forwarded by the policy. A corrupt checksum: dropped. Over the rate: dropped.
+  const Bytes other = req("10.0.0.99", 64).build();
+  feed_to(echo, {other, req("10.0.0.1", 64).corrupt_l4_checksum().build(), req("10.0.0.1", 64).build()});
+  sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].bytes, swap_macs(other));
+  EXPECT_EQ(drops_[core::drop_reason_of(proto::ParseError::l4_bad_checksum)], 1u);
+  EXPECT_EQ(drops_[DropReason::rate_limited], 1u);
+  EXPECT_EQ(echo.counters().replies_out.load(), 2u);
+  EXPECT_EQ(echo.counters().requests_for_us.load(), 4u);
+  EXPECT_EQ(echo.counters().forwarded.load(), 1u);
+}
+
+// ------------------------------------------------------------------ core: StageContext::emit
+
+// A stage that creates one packet in process() and one in flush(), towards TX.
+class Emitter final : public core::Stage {
+ public:
+  explicit Emitter(rte_mempool* pool, uint8_t dest) : pool_(pool), dest_(dest) {}
+  core::StageId id() const override { return core::StageId::arp; }
+  uint16_t process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) override {
+    for (uint16_t i = 0; i < n; ++i) core::set_next(pkts[i], core::StageId::tx);
+    make(ctx, 0xa1);
+    return n;
+  }
+  void flush(core::StageContext& ctx) override { make(ctx, 0xf1); }
+
+ private:
+  void make(core::StageContext& ctx, uint8_t tag) {
+    rte_mbuf* m = mbuf_from(pool_, Bytes(60, tag));
+    *core::meta(m) = core::PacketMeta{};
+    core::meta(m)->next = dest_;
+    core::meta(m)->out_port = 3;
+    ctx.emit(m);
+  }
+  rte_mempool* pool_;
+  uint8_t dest_;
+};
+
+// Stands in for TX: records what reaches it (first byte, out_port) and frees it.
+class Sink final : public core::Stage {
+ public:
+  core::StageId id() const override { return core::StageId::tx; }
+  uint16_t process(rte_mbuf** pkts, uint16_t n, core::StageContext&) override {
+    for (uint16_t i = 0; i < n; ++i) {
+      seen.emplace_back(rte_pktmbuf_mtod(pkts[i], uint8_t*)[0], core::meta(pkts[i])->out_port);
+      rte_pktmbuf_free(pkts[i]);
+    }
+    return 0;
+  }
+  std::vector<std::pair<uint8_t, uint16_t>> seen;
+};
+
+TEST_F(ArpStageTest, StageEmitReachesTxFromProcessAndFlush) {
+  core::LcoreRunner r(rte_lcore_id(), 32, 1000);
+  r.set_local_stage(std::make_unique<Emitter>(pool_, static_cast<uint8_t>(core::StageId::tx)));
+  auto sink = std::make_unique<Sink>();
+  Sink* s = sink.get();
+  r.set_local_stage(std::move(sink));
+  rte_mbuf* in = mbuf_from(pool_, Bytes(60, 0x55));
+  *core::meta(in) = core::PacketMeta{};
+  r.inject(core::StageId::arp, &in, 1);
+  ASSERT_EQ(s->seen.size(), 2u);
+  EXPECT_EQ(s->seen[0].first, 0xa1) << "emitted in process(), reaches TX in the same pass";
+  EXPECT_EQ(s->seen[0].second, 3);
+  EXPECT_EQ(s->seen[1].first, 0x55);
+  r.flush_all();
+  ASSERT_EQ(s->seen.size(), 3u);
+  EXPECT_EQ(s->seen[2].first, 0xf1) << "emitted in flush(), reaches TX before TX flushes";
+  EXPECT_EQ(r.counters().stage[core::index(core::StageId::tx)].in.load(), 3u);
+}
+
+TEST_F(ArpStageTest, StageEmitTowardsAStageNobodyRunsIsACountedDrop) {
+  core::LcoreRunner r(rte_lcore_id(), 32, 1000);
+  // DNS runs nowhere on this runner: the emitted packets have no route.
+  r.set_local_stage(std::make_unique<Emitter>(pool_, static_cast<uint8_t>(core::StageId::dns)));
+  r.set_local_stage(std::make_unique<Sink>());
+  r.flush_all();
+  r.flush_all();
+  EXPECT_EQ(r.counters().drops[static_cast<size_t>(DropReason::no_route)].load(), 2u);
+  // And a context without a runner frees and counts too.
+  core::LcoreCounters c;
+  core::StageContext bare;
+  bare.counters = &c;
+  bare.emit(mbuf_from(pool_, Bytes(60, 1)));
+  EXPECT_EQ(c.drops[static_cast<size_t>(DropReason::no_route)].load(), 1u);
+}
+
+}  // namespace
+}  // namespace rampart::pipetest
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(
+      new rampart::pipetest::EalEnvironment("arp", {"-l", "0", "--no-telemetry"}, 128));
+  return RUN_ALL_TESTS();
+}
