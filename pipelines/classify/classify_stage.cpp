@@ -28,9 +28,11 @@ constexpr core::StageId stage_of(Path p) { return kStageOfPath[static_cast<size_
 ClassifyStage::ClassifyStage(const ClassifyConfig& cfg) {
   if (cfg.dns_ports.size() > kMaxDnsPorts)
     throw std::invalid_argument("classify: at most 8 DNS ports");
-  n_dns_ports_ = static_cast<uint8_t>(cfg.dns_ports.size());
-  std::copy(cfg.dns_ports.begin(), cfg.dns_ports.end(), dns_ports_.begin());
+  has_dns_ports_ = !cfg.dns_ports.empty();
+  for (size_t i = 0; i < kMaxDnsPorts; ++i)
+    dns_lanes_[i] = has_dns_ports_ ? cfg.dns_ports[i < cfg.dns_ports.size() ? i : 0] : 0;
   parse_opts_.verify_ipv4_checksum = cfg.verify_ipv4_checksum;
+  verify_ipv4_ = cfg.verify_ipv4_checksum;
   parse_opts_.verify_l4_checksum = false;  // decided per path below, once the path is known
   verify_l4_ = cfg.verify_l4_checksum;
   udp_fragments_to_dns_ = cfg.udp_fragments_to_dns;
@@ -42,9 +44,7 @@ inline Path ClassifyStage::choose_path(const proto::ParsedPacket& p) const {
   // here (pipeline bench: see docs/benchmarks.md). The DNS port loop's trip count is fixed.
   const bool udp = p.l4_proto == kUdp, tcp = p.l4_proto == kTcp;
   const bool ports = ((p.flags & flag::l4_parsed) != 0) & (udp | tcp);
-  bool dns_port = false;
-  for (uint8_t i = 0; i < n_dns_ports_; ++i)
-    dns_port |= (p.src_port == dns_ports_[i]) | (p.dst_port == dns_ports_[i]);
+  const bool dns_port = is_dns_port(p.src_port, p.dst_port);
   const bool udp_fragment = ((p.flags & flag::fragment) != 0) & udp & udp_fragments_to_dns_;
   Path path = ports & tcp ? Path::tcp : Path::other;
   path = (ports & dns_port) | udp_fragment ? Path::dns : path;
@@ -74,7 +74,7 @@ bool ClassifyStage::l4_checksum_ok(rte_mbuf* m, const proto::ParsedPacket& p, Bu
              m, reinterpret_cast<const rte_ipv6_hdr*>(data + p.l3_offset), p.l4_offset) == 0;
 }
 
-inline void ClassifyStage::classify_one(rte_mbuf* m, BurstTally& t) {
+Path ClassifyStage::classify_general(rte_mbuf* m, BurstTally& t) {
   core::PacketMeta* md = core::meta(m);
   proto::ParsedPacket& p = md->pkt;
   const auto* data = rte_pktmbuf_mtod(m, const uint8_t*);
@@ -82,38 +82,30 @@ inline void ClassifyStage::classify_one(rte_mbuf* m, BurstTally& t) {
   proto::ParseOptions opts = parse_opts_;
   const uint64_t ip_ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
   if (ip_ck == RTE_MBUF_F_RX_IP_CKSUM_GOOD) opts.verify_ipv4_checksum = false;
-  ParseError err = proto::parse_packet(data, m->data_len, m->pkt_len, opts, p);
+  ParseError err = proto::detail::parse_packet_general(data, m->data_len, m->pkt_len, opts, p);
   if (err == ParseError::ok && ip_ck == RTE_MBUF_F_RX_IP_CKSUM_BAD && p.l3 == L3Kind::ipv4 &&
       parse_opts_.verify_ipv4_checksum)
     err = ParseError::ipv4_bad_checksum;
   if (err != ParseError::ok) {
+    ++t.dropped;
     core::set_drop(m, static_cast<uint16_t>(core::drop_reason_of(err)));
-    return;
+    return Path::other;
   }
-
   const Path path = choose_path(p);
   if (verify_l4_[static_cast<size_t>(path)] && (p.flags & flag::l4_parsed) &&
       !(p.flags & flag::fragment) && !l4_checksum_ok(m, p, t)) {
+    ++t.dropped;
     core::set_drop(m, static_cast<uint16_t>(core::drop_reason_of(ParseError::l4_bad_checksum)));
-    return;
+    return Path::other;
   }
-  md->path = path;
-  core::set_next(m, stage_of(path));
-
-  // Branch-free tallies: mixed traffic would mispredict a switch on every other packet. The
-  // flag tallies are behind one branch: few packets carry any of those flags, so it predicts well
-  // and saves the common packet five read-modify-writes.
-  ++t.path[static_cast<size_t>(path)];
   ++t.l3[static_cast<size_t>(p.l3)];
   const uint16_t f = p.flags;
-  constexpr uint16_t kTallied = flag::vlan | flag::qinq | flag::fragment | flag::ipv4_options | flag::ipv6_ext;
-  if (!(f & kTallied)) [[likely]]
-    return;
   t.vlan += (f & flag::vlan) != 0;
   t.qinq += (f & flag::qinq) != 0;
   t.fragments += (f & flag::fragment) != 0;
   t.ipv4_options += (f & flag::ipv4_options) != 0;
   t.ipv6_ext += (f & flag::ipv6_ext) != 0;
+  return path;
 }
 
 uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) {
@@ -129,15 +121,50 @@ uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&
   BurstTally t;
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) prefetch(pkts[i + kPrefetchAhead]);
+    rte_mbuf* m = pkts[i];
+    core::PacketMeta* md = core::meta(m);
     if (received) {
-      core::PacketMeta* md = core::meta(pkts[i]);
       md->in_port = ctx.rx_port;
       md->rx_tsc = ctx.now_tsc;
     }
-    classify_one(pkts[i], t);
+    // The fast path: option-less unfragmented IPv4 UDP/TCP (the general walk answers the rest,
+    // and whatever the NIC flagged as a bad IPv4 checksum).
+    const uint64_t ip_ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+    Path path;
+    if (ip_ck != RTE_MBUF_F_RX_IP_CKSUM_BAD &&
+        proto::detail::parse_ipv4_udp_tcp(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, m->pkt_len,
+                                          verify_ipv4_ && ip_ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD, md->pkt))
+        [[likely]] {
+      const proto::ParsedPacket& p = md->pkt;
+      // other (4), tcp (3), or dns (2) on either protocol, computed without a branch: on mixed
+      // traffic a branch here mispredicts on a large share of packets (perf).
+      static_assert(static_cast<int>(Path::other) == 4 && static_cast<int>(Path::tcp) == 3 &&
+                    static_cast<int>(Path::dns) == 2);
+      const unsigned tcp = p.l4_proto == kTcp, dns = is_dns_port(p.src_port, p.dst_port);
+      path = static_cast<Path>(4 - tcp - dns * (2 - tcp));
+      if (verify_l4_[static_cast<size_t>(path)] && !l4_checksum_ok(m, p, t)) [[unlikely]] {
+        ++t.dropped;
+        core::set_drop(m, static_cast<uint16_t>(core::drop_reason_of(ParseError::l4_bad_checksum)));
+        ctx.next_of[i] = core::dest::drop;
+        continue;
+      }
+      ++t.fast;
+    } else {
+      const uint32_t dropped = t.dropped;
+      path = classify_general(m, t);
+      if (t.dropped != dropped) {
+        ctx.next_of[i] = core::dest::drop;
+        continue;
+      }
+    }
+    md->path = path;
+    ctx.next_of[i] = static_cast<uint8_t>(stage_of(path));
+    ++t.path[static_cast<size_t>(path)];
   }
+  ctx.use_next_of();
   for (size_t i = 1; i < t.path.size(); ++i)
     if (t.path[i]) c_.path[i].add(t.path[i]);
+  t.l3[static_cast<size_t>(L3Kind::ipv4)] += t.fast;
   for (size_t i = 0; i < t.l3.size(); ++i)
     if (t.l3[i]) c_.l3[i].add(t.l3[i]);
   if (t.vlan) c_.vlan.add(t.vlan);

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <array>
+#ifdef __AVX512BW__
+#include <immintrin.h>
+#endif
 #include <cstdint>
 #include <vector>
 
@@ -36,14 +39,34 @@ class ClassifyStage final : public core::Stage {
   // Tallies for one burst, added to the shared counters once per burst (VPP style).
   struct BurstTally {
     std::array<uint32_t, 5> path{};  // by core::Path
-    std::array<uint32_t, 4> l3{};    // by proto::L3Kind
+    std::array<uint32_t, 4> l3{};    // by proto::L3Kind (the fast path counts as ipv4)
     uint32_t vlan = 0, qinq = 0, fragments = 0, ipv4_options = 0, ipv6_ext = 0;
     uint32_t l4_checksum_sw = 0, l4_checksum_hw = 0;
+    uint32_t fast = 0;     // took the IPv4 UDP/TCP fast path
+    uint32_t dropped = 0;  // verdict: drop (reason in the metadata)
   };
 
+  // Eight lanes of DNS ports (unused lanes repeat the first port), compared in one go.
+  using PortLanes = uint16_t __attribute__((vector_size(16)));
+
+  // 1 when either port is a DNS port, else 0 (an integer, for branch-free path selection).
+  unsigned is_dns_port(uint16_t src, uint16_t dst) const {
+#ifdef __AVX512BW__
+    const __m128i lanes = reinterpret_cast<const __m128i&>(dns_lanes_);
+    const __mmask8 hit = _mm_cmpeq_epi16_mask(lanes, _mm_set1_epi16(static_cast<short>(src))) |
+                         _mm_cmpeq_epi16_mask(lanes, _mm_set1_epi16(static_cast<short>(dst)));
+    return static_cast<unsigned>(hit != 0) & has_dns_ports_;
+#else
+    const PortLanes hit = (dns_lanes_ == src) | (dns_lanes_ == dst);  // lanes of all-ones or 0
+    uint64_t w[2];
+    __builtin_memcpy(w, &hit, sizeof w);
+    return static_cast<unsigned>((w[0] | w[1]) != 0) & has_dns_ports_;
+#endif
+  }
   core::Path choose_path(const proto::ParsedPacket& p) const;
   bool l4_checksum_ok(rte_mbuf* m, const proto::ParsedPacket& p, BurstTally& t);
-  void classify_one(rte_mbuf* m, BurstTally& t);
+  // Everything the IPv4 UDP/TCP fast path leaves: the general parse, drops, the rarer paths.
+  core::Path classify_general(rte_mbuf* m, BurstTally& t);
 
   struct alignas(64) Counters {
     std::array<core::Counter, 5> path{};  // by core::Path
@@ -52,10 +75,11 @@ class ClassifyStage final : public core::Stage {
     core::Counter l4_checksum_sw, l4_checksum_hw;
   };
 
-  std::array<uint16_t, kMaxDnsPorts> dns_ports_{};
-  uint8_t n_dns_ports_ = 0;
+  PortLanes dns_lanes_{};
+  bool has_dns_ports_ = false;
   bool udp_fragments_to_dns_ = true;
   proto::ParseOptions parse_opts_;
+  bool verify_ipv4_ = true;
   std::array<bool, 5> verify_l4_{};
   Counters c_;
 };

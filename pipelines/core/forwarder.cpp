@@ -62,6 +62,37 @@ void Forwarder::apply_burst(rte_mbuf* const* pkts, uint16_t n) const {
   }
 }
 
+void Forwarder::forward_all(rte_mbuf* const* pkts, uint16_t n, StageContext& ctx) const {
+  switch (cfg_.policy) {
+    case Policy::bump: {
+      bool routed = true;
+      for (uint16_t i = 0; i < n; ++i) {
+        PacketMeta* md = meta(pkts[i]);
+        const uint16_t peer = cfg_.peer[md->in_port];
+        md->out_port = peer;
+        routed &= peer != kNoPeer;
+      }
+      if (routed) [[likely]] {
+        ctx.send_all_to(StageId::tx);
+        return;
+      }
+      break;
+    }
+    case Policy::reflect:
+      for (uint16_t i = 0; i < n; ++i) {
+        PacketMeta* md = meta(pkts[i]);
+        md->out_port = md->in_port;
+      }
+      if (cfg_.reflect_swap_mac)
+        for (uint16_t i = 0; i < n; ++i) swap_macs(pkts[i]);
+      ctx.send_all_to(StageId::tx);
+      return;
+    case Policy::drop:
+      break;
+  }
+  apply_burst(pkts, n);
+}
+
 void Forwarder::apply(rte_mbuf* m) const { apply_burst(&m, 1); }
 
 }  // namespace rampart::core

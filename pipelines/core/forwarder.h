@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/meta.h"
+#include "core/stage.h"
 
 namespace rampart::core {
 
@@ -36,6 +37,10 @@ class Forwarder {
   void apply(rte_mbuf* m) const;
   // The same for a whole burst, with the policy tested once per burst instead of per packet.
   void apply_burst(rte_mbuf* const* pkts, uint16_t n) const;
+  // For a stage that hands back exactly pkts[0..n): when every packet goes to TX (reflect, or
+  // bump with a peer for every arrival port) it sets only out_port and declares the whole burst
+  // for TX in ctx (the runner then moves it in one piece); otherwise it is apply_burst.
+  void forward_all(rte_mbuf* const* pkts, uint16_t n, StageContext& ctx) const;
   Policy policy() const { return cfg_.policy; }
 
  private:

@@ -28,6 +28,7 @@ void LcoreRunner::add_input_ring(rte_ring* ring, StageId stage) { in_rings_.empl
 void LcoreRunner::set_local_stage(std::unique_ptr<Stage> stage) {
   const StageId id = stage->id();
   local_[index(id)] = std::move(stage);
+  local_pending_[index(id)] = &pending_[index(id)];
 }
 
 void LcoreRunner::add_remote_instance(StageId stage, rte_ring* ring) {
@@ -56,9 +57,13 @@ void LcoreRunner::flush_out_rings() {
 
 void LcoreRunner::push_remote(Route& route, rte_mbuf* m) {
   const size_t k = route.instances.size();
-  // Multiply-shift maps the 32-bit hash onto k instances without a division.
-  const size_t pick =
-      k == 1 ? 0 : static_cast<size_t>((uint64_t{meta(m)->pkt.flow_hash} * k) >> 32);
+  // The flow hash is computed only here, where several instances must see both directions of a
+  // flow alike. Multiply-shift maps it onto k instances without a division.
+  size_t pick = 0;
+  if (k > 1) {
+    const uint32_t h = proto::flow_hash(rte_pktmbuf_mtod(m, const uint8_t*), meta(m)->pkt);
+    pick = static_cast<size_t>((uint64_t{h} * k) >> 32);
+  }
   OutRing& out = *route.instances[pick];
   out.pkts[out.n++] = m;
   if (out.n == kMaxBurst) flush_out_ring(out);
@@ -68,22 +73,96 @@ void LcoreRunner::push_remote(Route& route, rte_mbuf* m) {
 [[gnu::always_inline]] inline bool LcoreRunner::route(rte_mbuf* m) {
   PacketMeta* md = meta(m);
   const uint8_t d = md->next;
-  if (d >= kStageCount) return false;  // dest::drop, or a stage bug: either way counted, never leaked
-  if (local_[d]) {
-    Pending& p = pending_[d];
-    if (p.n == std::size(p.pkts)) {
+  if (Pending* p = local_pending_[d]) [[likely]] {
+    if (p->n == Pending::kCapacity) [[unlikely]] {
       md->drop_reason = static_cast<uint16_t>(DropReason::stage_overflow);
       return false;
     }
-    p.pkts[p.n++] = m;
+    p->pkts[p->n++] = m;
     return true;
   }
+  if (d >= kStageCount) return false;  // dest::drop, or a stage bug: either way counted, never leaked
   if (!routes_[d].instances.empty()) {
     push_remote(routes_[d], m);
     return true;
   }
   md->drop_reason = static_cast<uint16_t>(DropReason::no_route);
   return false;
+}
+
+uint16_t LcoreRunner::route_all(uint8_t to, rte_mbuf** pkts, uint16_t n) {
+  Pending* p = local_pending_[to];
+  if (p && p->n + n <= Pending::kCapacity) [[likely]] {
+    std::copy(pkts, pkts + n, p->pkts + p->n);
+    p->n = static_cast<uint16_t>(p->n + n);
+    return 0;
+  }
+  // A remote stage, an overflowing burst or a bad verdict: one by one, as the stage had written
+  // `to` into every packet.
+  uint16_t nd = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    meta(pkts[i])->next = to;
+    if (!route(pkts[i])) pkts[nd++] = pkts[i];
+  }
+  return nd;
+}
+
+uint16_t LcoreRunner::route_by_index(const uint8_t* verdicts, rte_mbuf** pkts, uint16_t n,
+                                     rte_mbuf** dropped) {
+  uint16_t nd = 0;
+#ifdef RAMPART_SPLIT_AVX512
+  // One vector select per destination (a handful of operations per eight packets).
+  uint16_t placed = 0;
+  for (size_t d = 0; d < kStageCount; ++d) {
+    const auto dest = static_cast<uint8_t>(d);
+    Pending* p = local_pending_[d];
+    if (p && p->n + n <= Pending::kCapacity) [[likely]] {
+      const uint16_t k = select_verdict(verdicts, pkts, n, dest, p->pkts + p->n);
+      p->n = static_cast<uint16_t>(p->n + k);
+      placed = static_cast<uint16_t>(placed + k);
+      continue;
+    }
+    // A remote stage, a pending burst that might overflow, or no route: one by one.
+    rte_mbuf* some[kMaxPass + kSplitSlack];
+    const uint16_t k = select_verdict(verdicts, pkts, n, dest, some);
+    placed = static_cast<uint16_t>(placed + k);
+    for (uint16_t i = 0; i < k; ++i) {
+      meta(some[i])->next = dest;
+      if (!route(some[i])) dropped[nd++] = some[i];
+    }
+  }
+  // Drops the stage decided (their reasons are in the metadata).
+  const uint16_t k = select_verdict(verdicts, pkts, n, dest::drop, dropped + nd);
+  nd = static_cast<uint16_t>(nd + k);
+  placed = static_cast<uint16_t>(placed + k);
+  if (placed != n) [[unlikely]] {
+    // Verdicts naming nothing (a stage bug): counted and freed like any drop, never leaked.
+    for (uint16_t i = 0; i < n; ++i) {
+      if (verdicts[i] < kStageCount || verdicts[i] == dest::drop) continue;
+      meta(pkts[i])->drop_reason = static_cast<uint16_t>(DropReason::no_route);
+      dropped[nd++] = pkts[i];
+    }
+  }
+#else
+  // Without vector compress, selecting once per destination costs more than one pass that puts
+  // each packet where its verdict says (still without reading its metadata for the verdict).
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    const uint8_t d = verdicts[i];
+    Pending* p = local_pending_[d];
+    if (p && p->n < Pending::kCapacity) [[likely]] {
+      p->pkts[p->n++] = m;
+      continue;
+    }
+    if (d != dest::drop) {
+      meta(m)->next = d;
+      if (route(m)) continue;
+      if (d >= kStageCount) meta(m)->drop_reason = static_cast<uint16_t>(DropReason::no_route);
+    }
+    dropped[nd++] = m;
+  }
+#endif
+  return nd;
 }
 
 void LcoreRunner::emit_one(void* self, rte_mbuf* m) {
@@ -100,12 +179,20 @@ void LcoreRunner::process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n) {
   StageCounters& sc = counters_->stage[si];
   sc.in.add(n);
   if (StageTap* tap = taps_[si].load(std::memory_order_acquire)) tap->observe(s, pkts, n, ctx_);
+  ctx_.routing = dest::none;
   const uint16_t left = stage->process(pkts, n, ctx_);
 
-  rte_mbuf* dropped[2 * kMaxBurst];
+  rte_mbuf* dropped[kMaxPass + kSplitSlack];
   uint16_t nd = 0;
-  for (uint16_t i = 0; i < left; ++i)
-    if (!route(pkts[i])) dropped[nd++] = pkts[i];
+  if (ctx_.routing == dest::by_index) {
+    nd = route_by_index(ctx_.next_of, pkts, left, dropped);
+  } else if (ctx_.routing != dest::none) {
+    nd = route_all(ctx_.routing, pkts, left);
+    std::copy(pkts, pkts + nd, dropped);
+  } else {
+    for (uint16_t i = 0; i < left; ++i)
+      if (!route(pkts[i])) dropped[nd++] = pkts[i];
+  }
   if (nd) {
     for (uint16_t i = 0; i < nd; ++i) {
       const uint16_t r = meta(dropped[i])->drop_reason;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/burst_split.h"
 #include "core/lcore_counters.h"
 #include "core/meta.h"
 #include "core/run_control.h"
@@ -19,7 +20,6 @@
 
 namespace rampart::core {
 
-inline constexpr uint16_t kMaxBurst = 64;
 
 class LcoreRunner {
  public:
@@ -67,8 +67,9 @@ class LcoreRunner {
 
  private:
   struct Pending {
+    static constexpr uint16_t kCapacity = kMaxPass;
     uint16_t n = 0;
-    rte_mbuf* pkts[2 * kMaxBurst];
+    rte_mbuf* pkts[kCapacity + kSplitSlack];
   };
   struct OutRing {
     rte_ring* ring = nullptr;
@@ -85,6 +86,12 @@ class LcoreRunner {
   // Puts m where meta(m)->next says (a local pending burst or a remote ring). False when it
   // cannot go anywhere; drop_reason is then set and the caller frees it.
   bool route(rte_mbuf* m);
+  // Routes pkts[0..n) that all go to stage `to`; returns how many could not go anywhere, moved to
+  // the front of pkts with their drop reason set.
+  uint16_t route_all(uint8_t to, rte_mbuf** pkts, uint16_t n);
+  // Routes pkts[0..n) by verdicts[i]; the packets that cannot go anywhere are copied to
+  // dropped[0..returned) with their drop reason set.
+  uint16_t route_by_index(const uint8_t* verdicts, rte_mbuf** pkts, uint16_t n, rte_mbuf** dropped);
   static void emit_one(void* self, rte_mbuf* m);
   void process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n);
   void push_remote(Route& route, rte_mbuf* m);
@@ -102,6 +109,8 @@ class LcoreRunner {
   std::vector<std::pair<uint16_t, uint16_t>> rx_;
   std::vector<std::pair<rte_ring*, StageId>> in_rings_;
   std::array<Pending, kStageCount> pending_{};
+  // By next-hop value (a StageId or dest::*): the pending burst of a local stage, else nullptr.
+  std::array<Pending*, 256> local_pending_{};
   std::atomic<uint64_t> idle_streak_{0};
   std::array<std::atomic<StageTap*>, kStageCount> taps_{};
 };

@@ -1,5 +1,5 @@
 // The stage interface. A stage has one job and no idea which lcore runs it: it gets a burst and
-// leaves a verdict in every packet's metadata (next stage, or drop with a reason), or consumes it.
+// gives every packet a verdict (next stage, or drop with a reason), or consumes it.
 // One instance exists per lcore that runs the stage, so instances keep per-lcore state lock-free.
 #pragma once
 
@@ -10,10 +10,15 @@
 #include <string_view>
 
 #include "core/lcore_counters.h"
+#include "core/meta.h"
 
 namespace rampart::core {
 
 inline constexpr uint16_t kNoPort = 0xffff;
+inline constexpr uint16_t kMaxBurst = 64;
+// The most packets one process() call is given: a stage's pending burst collects what earlier
+// stages of one pass handed on, up to two bursts' worth.
+inline constexpr uint16_t kMaxPass = 2 * kMaxBurst;
 
 // Where a stage's generated packets go: the runner puts them on the same path as the packets a
 // stage hands back (see StageContext::emit).
@@ -31,6 +36,19 @@ struct StageContext {
   // packet and counts it as no_route.
   EmitFn emit_fn = nullptr;
   void* emit_owner = nullptr;
+  // How the packets process() hands back are routed; the runner resets it to dest::none before
+  // every call, and the stage may set it:
+  //   dest::none      by each packet's meta(m)->next (set_next / set_drop);
+  //   a StageId       every packet goes to that stage (send_all_to; `next` need not be written):
+  //                   the burst moves in one piece;
+  //   dest::by_index  packet i by next_of[i] (use_next_of): the runner splits the burst by
+  //                   destination from this array and never reads the packets' metadata for it.
+  //                   A drop is dest::drop here with its reason set in the metadata (set_drop).
+  uint8_t routing = dest::none;
+  alignas(64) uint8_t next_of[kMaxPass];
+
+  void send_all_to(StageId s) { routing = static_cast<uint8_t>(s); }
+  void use_next_of() { routing = dest::by_index; }
 
   // Sends on a packet the stage created or kept (a gratuitous ARP, a released packet, ...), from
   // process() or flush(): meta(m)->next names a later stage (usually tx, with out_port set). It
@@ -45,6 +63,14 @@ struct StageContext {
     rte_pktmbuf_free(m);
   }
 };
+
+// The verdict process() gave pkts[i] (a StageId, or dest::drop), whichever way the stage gave it
+// (StageContext::routing): for callers other than the runner, such as tests.
+inline uint8_t verdict_of(const StageContext& ctx, rte_mbuf* const* pkts, uint16_t i) {
+  if (ctx.routing == dest::by_index) return ctx.next_of[i];
+  if (ctx.routing != dest::none) return ctx.routing;
+  return meta(pkts[i])->next;
+}
 
 using CounterVisitor = std::function<void(std::string_view name, uint64_t value)>;
 

@@ -29,6 +29,8 @@ inline std::optional<StageId> stage_from_string(std::string_view name) {
 // Where a stage sends a packet next. Values below kStageCount name a stage.
 namespace dest {
 inline constexpr uint8_t drop = 0xfe;  // free it and count meta.drop_reason
+inline constexpr uint8_t by_index = 0xfd;  // StageContext::routing: see StageContext::next_of
+inline constexpr uint8_t none = 0xff;      // StageContext::routing: by each packet's metadata
 }  // namespace dest
 
 }  // namespace rampart::core

@@ -87,7 +87,7 @@ DnsStage::DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_
 
 DnsStage::~DnsStage() = default;
 
-uint16_t DnsStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&) {
+uint16_t DnsStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) {
   // In batches: first the DNS header of every packet is prefetched, then each UDP message's
   // transaction key is hashed and its pending-table slot prefetched, then the messages are
   // observed -- so the table's cache misses overlap instead of stalling one message at a time.
@@ -100,7 +100,7 @@ uint16_t DnsStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&) {
     for (uint16_t i = 0; i < k; ++i) key_hash[i] = prefetch_pending(b[i]);
     for (uint16_t i = 0; i < k; ++i) observe(b[i], key_hash[i]);
   }
-  fwd_.apply_burst(pkts, n);
+  fwd_.forward_all(pkts, n, ctx);
   packets_since_flush_ += n;
   return n;
 }

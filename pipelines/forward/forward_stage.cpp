@@ -2,8 +2,8 @@
 
 namespace rampart::forward {
 
-uint16_t ForwardStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&) {
-  fwd_.apply_burst(pkts, n);
+uint16_t ForwardStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) {
+  fwd_.forward_all(pkts, n, ctx);
   return n;
 }
 

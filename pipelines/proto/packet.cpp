@@ -35,12 +35,8 @@ constexpr uint8_t kExtAh = 51;
 constexpr uint8_t kExtDestOpts = 60;
 constexpr int kMaxExtHeaders = 8;
 
-inline uint16_t be16(const uint8_t* p) noexcept {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap16(v);
-  return v;
-}
+using detail::load_be16;
+inline uint16_t be16(const uint8_t* p) noexcept { return load_be16(p); }
 
 inline uint32_t be32(const uint8_t* p) noexcept {
   uint32_t v;
@@ -88,30 +84,18 @@ inline uint64_t endpoint6(const uint8_t* addr, uint16_t port) noexcept {
   return (static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64)) + port;
 }
 
-// IPv4 header sum: 20..60 bytes, a multiple of 4; inlined because it runs on every IPv4 packet.
+// IPv4 header sum: 20..60 bytes, a multiple of 4; see detail::ipv4_header20_checksum_ok for why
+// a multiple of 0xffff means intact (at most 15 words: the 64-bit sum loses no carry).
 inline bool ipv4_header_checksum_ok(const uint8_t* p, unsigned len) noexcept {
+  if (len == 20) [[likely]]
+    return detail::ipv4_header20_checksum_ok(p);
   uint64_t acc = 0;
-  if (len == 20) [[likely]] {
-    // No options (nearly every packet): five scalar adds beat the vectorised loop the compiler
-    // builds for a variable length, whose set-up and tail cost more than the sum itself.
-    uint64_t a, b;
-    uint32_t c;
-    std::memcpy(&a, p, 8);
-    std::memcpy(&b, p + 8, 8);
-    std::memcpy(&c, p + 16, 4);
-    acc = (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) + c;
-  } else {
-    for (unsigned i = 0; i < len; i += 4) {
-      uint32_t w;
-      std::memcpy(&w, p + i, 4);
-      acc += w;
-    }
+  for (unsigned i = 0; i < len; i += 4) {
+    uint32_t w;
+    std::memcpy(&w, p + i, 4);
+    acc += w;
   }
-  acc = (acc & 0xffffffffu) + (acc >> 32);
-  acc = (acc & 0xffffu) + (acc >> 16);
-  acc = (acc & 0xffffu) + (acc >> 16);
-  acc = (acc & 0xffffu) + (acc >> 16);
-  return acc == 0xffff;
+  return acc % 0xffff == 0;
 }
 
 // L4 parse shared by IPv4 and IPv6. `l4` is where the L4 header starts, `l3_end` where the datagram
@@ -163,7 +147,9 @@ inline ParseError parse_l4(const uint8_t* data, uint32_t contiguous, uint32_t l4
   return ParseError::ok;
 }
 
-bool l4_checksum_ok(const uint8_t* data, const ParsedPacket& p) noexcept {
+}  // namespace
+
+bool detail::l4_checksum_ok(const uint8_t* data, const ParsedPacket& p) noexcept {
   const uint8_t* l3 = data + p.l3_offset;
   const uint8_t* l4 = data + p.l4_offset;
   const uint32_t l3_end = static_cast<uint32_t>(p.l3_offset) + p.l3_len;
@@ -219,8 +205,6 @@ bool l4_checksum_ok(const uint8_t* data, const ParsedPacket& p) noexcept {
   return checksum_finish(sum) == 0;
 }
 
-}  // namespace
-
 std::string_view to_string(ParseError e) {
   switch (e) {
     case ParseError::ok: return "ok";
@@ -247,73 +231,6 @@ std::string_view to_string(ParseError e) {
     case ParseError::count_: break;
   }
   return "unknown";
-}
-
-namespace {
-
-// The common case, untagged option-less unfragmented IPv4 carrying UDP or TCP, with its checks
-// folded into few well-predicted branches. Mixed traffic makes the general walk's switches
-// (ethertype, protocol, UDP vs TCP) mispredict on most packets, ~15-20 cycles each; here UDP vs
-// TCP is chosen with selects. Anything else, including every error, returns false and leaves the
-// packet to the general walk, which then gives the same answer it always gives (the fuzzer
-// compares both). Measured in docs/benchmarks.md (pipeline section).
-inline bool parse_ipv4_udp_tcp(const uint8_t* data, uint32_t contiguous, uint32_t total,
-                               const ParseOptions& opts, ParsedPacket& out) noexcept {
-  constexpr uint32_t l4 = kEthHdr + 20;
-  if (contiguous < l4 + 8 || be16(data + 12) != kEtherIpv4) return false;
-  const uint8_t* ip = data + kEthHdr;
-  const uint8_t proto = ip[9];
-  const bool udp = proto == kProtoUdp;
-  const uint32_t tot = be16(ip + 2);
-  const uint32_t avail = tot - 20;  // wraps (huge) when tot < 20: refused below
-  bool ok = (ip[0] == 0x45) & (udp | (proto == kProtoTcp)) & (tot >= 20) & (kEthHdr + tot <= total) &
-            ((be16(ip + 6) & 0x3fff) == 0);
-  // TCP's offset and flags bytes lie past the 8 bytes checked above: read them only when the
-  // fixed TCP header is there, else read UDP bytes in their place (the result is unused).
-  const bool tcp_hdr = contiguous >= l4 + 20;
-  const uint32_t tcp_byte = (udp || !tcp_hdr) ? 0 : 12;
-  const uint32_t tcp_hlen = static_cast<uint32_t>(data[l4 + tcp_byte] >> 4) * 4;
-  const uint32_t ulen = be16(data + l4 + 4);
-  const uint32_t hlen = udp ? 8 : tcp_hlen;
-  ok &= udp ? (ulen >= 8) & (ulen <= avail) & (avail >= 8)
-            : tcp_hdr & (tcp_hlen >= 20) & (tcp_hlen <= avail) & (l4 + tcp_hlen <= contiguous);
-  if (!ok) [[unlikely]]
-    return false;
-  if (opts.verify_ipv4_checksum && !ipv4_header_checksum_ok(ip, 20)) [[unlikely]]
-    return false;
-  const uint16_t sp = be16(data + l4), dp = be16(data + l4 + 2);
-  out.outer_vlan = 0;
-  out.inner_vlan = 0;
-  out.ethertype = kEtherIpv4;
-  out.flags = static_cast<uint16_t>(
-      pkt_flag::l4_parsed | (udp && be16(data + l4 + 6) == 0 ? pkt_flag::udp_zero_checksum : 0));
-  out.l3 = L3Kind::ipv4;
-  out.l4_proto = proto;
-  out.tcp_flags = udp ? 0 : data[l4 + tcp_byte + 1];
-  out.icmp_type = 0;
-  out.l3_offset = kEthHdr;
-  out.l4_offset = static_cast<uint16_t>(l4);
-  out.payload_offset = static_cast<uint16_t>(l4 + hlen);
-  out.payload_len = static_cast<uint16_t>((udp ? ulen : avail) - hlen);
-  out.l3_len = static_cast<uint16_t>(tot);
-  out.src_port = sp;
-  out.dst_port = dp;
-  out.flow_hash = hash_endpoints(endpoint4(ip + 12, sp), endpoint4(ip + 16, dp), proto);
-  return true;
-}
-
-}  // namespace
-
-ParseError parse_packet(const uint8_t* data, uint32_t contiguous, uint32_t total,
-                        const ParseOptions& opts, ParsedPacket& out) noexcept {
-  if (contiguous > total) contiguous = total;
-  if (parse_ipv4_udp_tcp(data, contiguous, total, opts, out)) [[likely]] {
-    if (opts.verify_l4_checksum && contiguous >= static_cast<uint32_t>(kEthHdr) + out.l3_len &&
-        !l4_checksum_ok(data, out))
-      return ParseError::l4_bad_checksum;
-    return ParseError::ok;
-  }
-  return detail::parse_packet_general(data, contiguous, total, opts, out);
 }
 
 namespace detail {
@@ -365,7 +282,6 @@ ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32
       out.flags |= pkt_flag::fragment;
       if (frag & 0x1fff) {
         out.flags |= pkt_flag::later_fragment;
-        out.flow_hash = hash_endpoints(endpoint4(ip + 12, 0), endpoint4(ip + 16, 0), out.l4_proto);
         return ParseError::ok;
       }
     }
@@ -373,9 +289,6 @@ ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32
     out.l4_offset = static_cast<uint16_t>(l4);
     ParseError e = parse_l4(data, contiguous, l4, off + tot, false, is_frag, out);
     if (e != ParseError::ok) return e;
-    // Fragments hash on addresses only so that every piece of a datagram lands on the same lcore.
-    const uint16_t sp = is_frag ? 0 : out.src_port, dp = is_frag ? 0 : out.dst_port;
-    out.flow_hash = hash_endpoints(endpoint4(ip + 12, sp), endpoint4(ip + 16, dp), out.l4_proto);
   } else if (etype == kEtherIpv6) {
     out.l3 = L3Kind::ipv6;
     if (off + 40 > contiguous) return ParseError::ipv6_truncated;
@@ -410,8 +323,6 @@ ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32
           if (fo & 0xfff8) {
             out.flags |= pkt_flag::later_fragment | pkt_flag::ipv6_ext;
             out.l4_proto = e[0];
-            out.flow_hash =
-                hash_endpoints(endpoint6(ip + 8, 0), endpoint6(ip + 24, 0), out.l4_proto);
             return ParseError::ok;
           }
         }
@@ -430,8 +341,6 @@ ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32
     out.l4_offset = static_cast<uint16_t>(cur);
     ParseError e = parse_l4(data, contiguous, cur, l3_end, true, is_frag, out);
     if (e != ParseError::ok) return e;
-    const uint16_t sp = is_frag ? 0 : out.src_port, dp = is_frag ? 0 : out.dst_port;
-    out.flow_hash = hash_endpoints(endpoint6(ip + 8, sp), endpoint6(ip + 24, dp), out.l4_proto);
   } else if (etype == kEtherArp) {
     out.l3 = L3Kind::arp;
     if (off + 28 > contiguous) return ParseError::arp_truncated;
@@ -439,20 +348,9 @@ ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32
     if (be16(a) != 1 || be16(a + 2) != kEtherIpv4 || a[4] != 6 || a[5] != 4)
       return ParseError::arp_bad_format;
     out.l3_len = 28;
-    out.flow_hash = hash_endpoints(endpoint4(a + 14, 0), endpoint4(a + 24, 0), 0);
     return ParseError::ok;
   } else {
-    // Not ours to judge; hash the MAC pair so such traffic still spreads over lcores.
-    uint64_t dst = ld64(data), src = ld64(data + 6);
-    if constexpr (std::endian::native == std::endian::big) {
-      dst >>= 16;
-      src >>= 16;
-    } else {
-      dst &= 0x0000ffffffffffffULL;
-      src &= 0x0000ffffffffffffULL;
-    }
-    out.flow_hash = hash_endpoints(src, dst, etype);
-    return ParseError::ok;
+    return ParseError::ok;  // not ours to judge
   }
 
   if (opts.verify_l4_checksum && !(out.flags & pkt_flag::fragment) &&
@@ -464,6 +362,33 @@ ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32
 }
 
 }  // namespace detail
+
+uint32_t flow_hash(const uint8_t* data, const ParsedPacket& p) noexcept {
+  const uint8_t* l3 = data + p.l3_offset;
+  // Fragments hash on addresses only, so that every piece of a datagram lands on the same lcore.
+  const bool ports = (p.flags & pkt_flag::l4_parsed) && !(p.flags & pkt_flag::fragment);
+  const uint16_t sp = ports ? p.src_port : 0, dp = ports ? p.dst_port : 0;
+  switch (p.l3) {
+    case L3Kind::ipv4:
+      return hash_endpoints(endpoint4(l3 + 12, sp), endpoint4(l3 + 16, dp), p.l4_proto);
+    case L3Kind::ipv6:
+      return hash_endpoints(endpoint6(l3 + 8, sp), endpoint6(l3 + 24, dp), p.l4_proto);
+    case L3Kind::arp:
+      return hash_endpoints(endpoint4(l3 + 14, 0), endpoint4(l3 + 24, 0), 0);
+    case L3Kind::none:
+      break;
+  }
+  // Not IP: the MAC pair, so that such traffic still spreads over lcores.
+  uint64_t dst = ld64(data), src = ld64(data + 6);
+  if constexpr (std::endian::native == std::endian::big) {
+    dst >>= 16;
+    src >>= 16;
+  } else {
+    dst &= 0x0000ffffffffffffULL;
+    src &= 0x0000ffffffffffffULL;
+  }
+  return hash_endpoints(src, dst, p.ethertype);
+}
 
 bool verify_l4_checksum(const uint8_t* data, uint32_t len, const ParsedPacket& p) noexcept {
   if (!(p.flags & pkt_flag::l4_parsed) || (p.flags & pkt_flag::fragment)) return true;
@@ -486,7 +411,7 @@ bool verify_l4_checksum(const uint8_t* data, uint32_t len, const ParsedPacket& p
     const uint32_t ulen = be16(data + p.l4_offset + 4);
     if (ulen < 8 || p.l4_offset + ulen > l3_end) return false;
   }
-  return l4_checksum_ok(data, p);
+  return detail::l4_checksum_ok(data, p);
 }
 
 }  // namespace rampart::proto

@@ -102,21 +102,27 @@ class ArpStageTest : public ::testing::Test {
     std::vector<rte_mbuf*> pkts;
     for (const Bytes& f : frames) pkts.push_back(mbuf_from(pool_, f));
     ctx_.rx_port = kPort;
+    ctx_.routing = core::dest::none;
     const uint16_t n = classify_.process(pkts.data(), static_cast<uint16_t>(pkts.size()), ctx_);
     std::vector<rte_mbuf*> mine;
     for (uint16_t i = 0; i < n; ++i) {
-      if (core::meta(pkts[i])->next == static_cast<uint8_t>(stage.id())) mine.push_back(pkts[i]);
-      else settle(pkts[i]);
+      const uint8_t v = core::verdict_of(ctx_, pkts.data(), i);
+      if (v == static_cast<uint8_t>(stage.id())) mine.push_back(pkts[i]);
+      else settle(pkts[i], v);
     }
     ctx_.rx_port = core::kNoPort;
+    ctx_.routing = core::dest::none;  // as the runner resets it before every call
     const uint16_t left = stage.process(mine.data(), static_cast<uint16_t>(mine.size()), ctx_);
-    for (uint16_t i = 0; i < left; ++i) settle(mine[i]);
+    for (uint16_t i = 0; i < left; ++i) settle(mine[i], core::verdict_of(ctx_, mine.data(), i));
+    ctx_.routing = core::dest::none;
   }
   void flush() { stage_->flush(ctx_); }
 
-  void settle(rte_mbuf* m) {
+  // A packet the stage is done with, by its verdict (emitted ones carry theirs in the metadata).
+  void settle(rte_mbuf* m) { settle(m, core::meta(m)->next); }
+  void settle(rte_mbuf* m, uint8_t verdict) {
     core::PacketMeta* md = core::meta(m);
-    if (md->next == static_cast<uint8_t>(core::StageId::tx)) {
+    if (verdict == static_cast<uint8_t>(core::StageId::tx)) {
       sent_.push_back({md->out_port, bytes_of(m)});
     } else {
       ++drops_[static_cast<DropReason>(md->drop_reason)];

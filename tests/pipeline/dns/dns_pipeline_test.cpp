@@ -504,8 +504,10 @@ TEST_F(DnsPipeline, StageCyclesPerPacket) {
     ASSERT_NE(m, nullptr);
     core::meta(m)->in_port = port_;
     core::meta(m)->rx_tsc = rte_rdtsc();
+    ctx.routing = core::dest::none;
     cls.process(&m, 1, ctx);
-    if (core::meta(m)->next == static_cast<uint8_t>(core::StageId::dns) && !(core::meta(m)->pkt.flags & proto::pkt_flag::fragment))
+    if (core::verdict_of(ctx, &m, 0) == static_cast<uint8_t>(core::StageId::dns) &&
+        !(core::meta(m)->pkt.flags & proto::pkt_flag::fragment))
       dns_pkts.push_back(m);
     else
       rte_pktmbuf_free(m);

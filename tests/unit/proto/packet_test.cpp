@@ -20,28 +20,33 @@ using E = ParseError;
 constexpr ParseOptions kVerifyAll{.verify_ipv4_checksum = true, .verify_l4_checksum = true};
 constexpr ParseOptions kNoVerify{.verify_ipv4_checksum = false, .verify_l4_checksum = false};
 
-E parse(const Bytes& f, ParsedPacket& p, const ParseOptions& o = kVerifyAll) {
+// A parsed packet as the tests look at it: the parse plus the flow hash of the same bytes.
+struct Parsed : ParsedPacket {
+  uint32_t flow_hash = 0;
+};
+
+E parse(const Bytes& f, Parsed& p, const ParseOptions& o = kVerifyAll) {
   // An exact-size copy so that sanitizer builds catch any read past the frame.
   std::unique_ptr<uint8_t[]> copy(new uint8_t[f.size() ? f.size() : 1]);
   if (!f.empty()) std::memcpy(copy.get(), f.data(), f.size());
   const auto n = static_cast<uint32_t>(f.size());
   // Every frame of every test also checks that the IPv4 UDP/TCP fast path agrees with the
   // general walk (errors included).
-  ParsedPacket g;
+  Parsed g;
   const E eg = detail::parse_packet_general(copy.get(), n, n, o, g);
   const E e = parse_packet(copy.get(), n, o, p);
   EXPECT_EQ(e, eg);
   if (e == E::ok && eg == E::ok) {
     EXPECT_EQ(p.flags, g.flags);
     EXPECT_EQ(p.payload_len, g.payload_len);
-    EXPECT_EQ(p.flow_hash, g.flow_hash);
     EXPECT_EQ(p.tcp_flags, g.tcp_flags);
+    p.flow_hash = flow_hash(copy.get(), p);
   }
   return e;
 }
 
 E parse(const Bytes& f, const ParseOptions& o = kVerifyAll) {
-  ParsedPacket p;
+  Parsed p;
   return parse(f, p, o);
 }
 
@@ -55,8 +60,7 @@ bool same(const ParsedPacket& x, const ParsedPacket& y) {
          x.l4_proto == y.l4_proto && x.tcp_flags == y.tcp_flags && x.icmp_type == y.icmp_type &&
          x.l3_offset == y.l3_offset && x.l4_offset == y.l4_offset &&
          x.payload_offset == y.payload_offset && x.payload_len == y.payload_len &&
-         x.l3_len == y.l3_len && x.src_port == y.src_port && x.dst_port == y.dst_port &&
-         x.flow_hash == y.flow_hash;
+         x.l3_len == y.l3_len && x.src_port == y.src_port && x.dst_port == y.dst_port;
 }
 
 TEST(ParseErrorNames, StableSnakeCase) {
@@ -82,7 +86,7 @@ TEST(Parse, EthTruncated) {
 }
 
 TEST(Parse, UnknownEthertypeIsOk) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = PacketBuilder().ethertype(0x88cc).payload("lldp-ish").build();
   ASSERT_EQ(parse(f, p), E::ok);
   EXPECT_EQ(p.l3, L3Kind::none);
@@ -90,14 +94,14 @@ TEST(Parse, UnknownEthertypeIsOk) {
   EXPECT_EQ(p.l3_offset, 14);
   EXPECT_EQ(p.l4_proto, 0);
   EXPECT_EQ(p.flags, 0);
-  ParsedPacket q;
+  Parsed q;
   ASSERT_EQ(parse(PacketBuilder().eth("02:00:00:00:00:02", "02:00:00:00:00:01").ethertype(0x88cc).build(), q),
             E::ok);
   EXPECT_EQ(p.flow_hash, q.flow_hash);
 }
 
 TEST(Parse, SingleVlan) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = v4().vlan(100, 5).udp(1, 2).build();
   ASSERT_EQ(parse(f, p), E::ok);
   EXPECT_EQ(p.outer_vlan, 100);
@@ -109,7 +113,7 @@ TEST(Parse, SingleVlan) {
 }
 
 TEST(Parse, QinQ) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = v6().vlan(300, 0, 0x88a8).vlan(4095).tcp(1000, 80, tcp_flag::syn).build();
   ASSERT_EQ(parse(f, p), E::ok);
   EXPECT_EQ(p.outer_vlan, 300);
@@ -145,7 +149,7 @@ PacketBuilder arp_request() {
 }
 
 TEST(Parse, Arp) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = arp_request().pad_to(60).build();
   ASSERT_EQ(f.size(), 60u);
   ASSERT_EQ(parse(f, p), E::ok);
@@ -154,12 +158,12 @@ TEST(Parse, Arp) {
   EXPECT_EQ(p.l3_len, 28);
   EXPECT_EQ(p.l4_offset, 0);
   EXPECT_FALSE(p.flags & pkt_flag::l4_parsed);
-  ParsedPacket r;
+  Parsed r;
   ASSERT_EQ(parse(PacketBuilder().arp(2, "02:00:00:00:00:01", "10.0.0.1", "02:00:00:00:00:0a",
                                       "10.0.0.10").build(), r),
             E::ok);
   EXPECT_EQ(p.flow_hash, r.flow_hash);
-  ParsedPacket o;
+  Parsed o;
   ASSERT_EQ(parse(PacketBuilder().arp(1, "02:00:00:00:00:0a", "10.0.0.10", "00:00:00:00:00:00",
                                       "10.0.0.2").build(), o),
             E::ok);
@@ -189,7 +193,7 @@ TEST(Parse, ArpBadFormat) {
 // ---------------------------------------------------------------- IPv4
 
 TEST(Parse, Ipv4Udp) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = v4().udp(5353, 53).payload("0123456789").build();
   ASSERT_EQ(parse(f, p), E::ok);
   EXPECT_EQ(p.l3, L3Kind::ipv4);
@@ -207,7 +211,7 @@ TEST(Parse, Ipv4Udp) {
 }
 
 TEST(Parse, Ipv4Tcp) {
-  ParsedPacket p;
+  Parsed p;
   auto opts = tcp_opt::join({tcp_opt::mss(1460), tcp_opt::sack_permitted(),
                              tcp_opt::timestamp(1, 0), tcp_opt::nop(), tcp_opt::wscale(7)});
   Bytes f = v4().tcp(40000, 443, tcp_flag::syn | tcp_flag::ece, 1, 0, 29200, opts).build();
@@ -240,7 +244,7 @@ TEST(Parse, FastPathMatchesGeneralWalk) {
     for (const ParseOptions& o : {kVerifyAll, kNoVerify}) {
       std::unique_ptr<uint8_t[]> copy(new uint8_t[contiguous ? contiguous : 1]);
       std::memcpy(copy.get(), f.data(), contiguous);
-      ParsedPacket a, b;
+      Parsed a, b;
       const E ea = parse_packet(copy.get(), contiguous, total, o, a);
       const E eb = detail::parse_packet_general(copy.get(), contiguous, total, o, b);
       ASSERT_EQ(ea, eb) << "contiguous " << contiguous << " total " << total;
@@ -260,14 +264,14 @@ TEST(Parse, FastPathMatchesGeneralWalk) {
         agree(g, n, n);
       }
     }
-    ParsedPacket p;
+    Parsed p;
     fast_ok += parse(f, p, kNoVerify) == E::ok;
   }
   EXPECT_EQ(fast_ok, 4);
 }
 
 TEST(Parse, Ipv4Icmp) {
-  ParsedPacket p;
+  Parsed p;
   ASSERT_EQ(parse(v4().icmp(8, 0, 77, 1).payload("ping").build(), p), E::ok);
   EXPECT_EQ(p.l4_proto, 1);
   EXPECT_EQ(p.icmp_type, 8);
@@ -277,7 +281,7 @@ TEST(Parse, Ipv4Icmp) {
 }
 
 TEST(Parse, EthernetPaddingExcluded) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = v4().udp(1, 53).payload("x").pad_to(60).build();
   ASSERT_EQ(f.size(), 60u);
   f[59] = 0xee;  // padding content must not matter, not even to the L4 checksum
@@ -333,7 +337,7 @@ TEST(Parse, Ipv4BadChecksum) {
 }
 
 TEST(Parse, Ipv4Options) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = v4().ipv4_options({0x94, 0x04, 0x00, 0x00, 0x01}).udp(10, 20).payload("ab").build();
   ASSERT_EQ(parse(f, p), E::ok);
   EXPECT_TRUE(p.flags & pkt_flag::ipv4_options);
@@ -346,7 +350,7 @@ TEST(Parse, Ipv4Options) {
 }
 
 TEST(Parse, Ipv4FirstFragment) {
-  ParsedPacket p;
+  Parsed p;
   // The L4 checksum of a fragment covers bytes not in this frame: it must not be judged.
   Bytes f = v4().ipv4_fragment(0, true, 0x1234).udp(53, 4000).payload(Bytes(64, 'a'))
                 .corrupt_l4_checksum().build();
@@ -355,7 +359,7 @@ TEST(Parse, Ipv4FirstFragment) {
   EXPECT_FALSE(p.flags & pkt_flag::later_fragment);
   EXPECT_TRUE(p.flags & pkt_flag::l4_parsed);
   EXPECT_EQ(p.src_port, 53);
-  ParsedPacket q;
+  Parsed q;
   Bytes later = v4().ipv4_fragment(72, false, 0x1234).override_ip_protocol(17)
                     .payload(Bytes(40, 'b')).build();
   ASSERT_EQ(parse(later, q), E::ok);
@@ -372,7 +376,7 @@ TEST(Parse, Ipv4FirstFragment) {
 }
 
 TEST(Parse, FirstFragmentUdpLengthCoversWholeDatagram) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = v4().ipv4_fragment(0, true, 9).udp(53, 999).payload(Bytes(24, 1))
                 .override_udp_length(1400).build();
   ASSERT_EQ(parse(f, p), E::ok);
@@ -386,7 +390,7 @@ TEST(Parse, FirstFragmentUdpLengthCoversWholeDatagram) {
 }
 
 TEST(Parse, Ipv4LaterFragmentWithGarbageIsNotParsedAsL4) {
-  ParsedPacket p;
+  Parsed p;
   // 3 bytes after the header: would be udp_truncated if it were parsed as a header.
   Bytes f = v4().ipv4_fragment(8, true, 1).override_ip_protocol(17).payload("xyz").build();
   ASSERT_EQ(parse(f, p), E::ok);
@@ -394,13 +398,13 @@ TEST(Parse, Ipv4LaterFragmentWithGarbageIsNotParsedAsL4) {
 }
 
 TEST(Parse, Ipv4DontFragmentIsNotAFragment) {
-  ParsedPacket p;
+  Parsed p;
   ASSERT_EQ(parse(v4().ipv4_dont_fragment().udp(1, 2).build(), p), E::ok);
   EXPECT_FALSE(p.flags & pkt_flag::fragment);
 }
 
 TEST(Parse, UnknownL4IsOk) {
-  ParsedPacket p;
+  Parsed p;
   ASSERT_EQ(parse(v4().override_ip_protocol(47).payload("gre-ish-bytes").build(), p), E::ok);
   EXPECT_EQ(p.l4_proto, 47);
   EXPECT_FALSE(p.flags & pkt_flag::l4_parsed);
@@ -418,7 +422,7 @@ TEST(Parse, UnknownL4IsOk) {
 // ---------------------------------------------------------------- IPv6
 
 TEST(Parse, Ipv6Udp) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = v6().udp(33000, 53).payload("query").build();
   ASSERT_EQ(parse(f, p), E::ok);
   EXPECT_EQ(p.l3, L3Kind::ipv6);
@@ -432,7 +436,7 @@ TEST(Parse, Ipv6Udp) {
 }
 
 TEST(Parse, Ipv6Icmpv6) {
-  ParsedPacket p;
+  Parsed p;
   ASSERT_EQ(parse(v6().icmp(128, 0, 1, 2).build(), p), E::ok);
   EXPECT_EQ(p.l4_proto, 58);
   EXPECT_EQ(p.icmp_type, 128);
@@ -462,7 +466,7 @@ TEST(Parse, Ipv6BadPayloadLength) {
 }
 
 TEST(Parse, Ipv6ExtensionWalk) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = v6().ipv6_ext(0, 8).ipv6_ext(60, 24).ipv6_ext(43, 16).ipv6_ext(51, 12)
                 .ipv6_ext(60, 8).udp(1000, 53).payload("q").build();
   ASSERT_EQ(parse(f, p), E::ok);
@@ -501,7 +505,7 @@ TEST(Parse, Ipv6ExtHeaderMalformed) {
   // Chain cut by the end of the frame.
   Bytes g = v6().ipv6_ext(0, 8).ipv6_ext(60, 8).udp(1, 2).build();
   EXPECT_EQ(parse(Bytes(g.begin(), g.begin() + 54 + 8 + 4), kNoVerify), E::ipv6_bad_payload_length);
-  ParsedPacket p;
+  Parsed p;
   EXPECT_EQ(parse_packet(g.data(), 54 + 8 + 4, static_cast<uint32_t>(g.size()), kNoVerify, p),
             E::ipv6_bad_ext_header);
   // Header start readable, its end not: the whole header must be in the first segment.
@@ -512,7 +516,7 @@ TEST(Parse, Ipv6ExtHeaderMalformed) {
 }
 
 TEST(Parse, Ipv6FragmentHeader) {
-  ParsedPacket p;
+  Parsed p;
   Bytes first = v6().ipv6_ext(0).ipv6_fragment(0, true, 0xabcdef).udp(53, 1234)
                     .payload(Bytes(100, 'z')).corrupt_l4_checksum().build();
   ASSERT_EQ(parse(first, p), E::ok);
@@ -523,7 +527,7 @@ TEST(Parse, Ipv6FragmentHeader) {
   EXPECT_EQ(p.src_port, 53);
   EXPECT_EQ(p.l4_offset, 54 + 16);
 
-  ParsedPacket q;
+  Parsed q;
   Bytes later = v6().ipv6_fragment(1232, false, 0xabcdef).override_ip_protocol(17)
                     .payload("rest").build();
   ASSERT_EQ(parse(later, q), E::ok);
@@ -535,7 +539,7 @@ TEST(Parse, Ipv6FragmentHeader) {
   EXPECT_EQ(p.flow_hash, q.flow_hash);
 
   // Atomic fragment (offset 0, M clear) is a whole datagram: RFC 6946.
-  ParsedPacket a;
+  Parsed a;
   ASSERT_EQ(parse(v6().ipv6_fragment(0, false, 9).udp(1, 2).build(), a), E::ok);
   EXPECT_FALSE(a.flags & pkt_flag::fragment);
   EXPECT_TRUE(a.flags & pkt_flag::ipv6_ext);
@@ -545,7 +549,7 @@ TEST(Parse, Ipv6FragmentHeader) {
 }
 
 TEST(Parse, Ipv6EspAndNoNextEndTheWalk) {
-  ParsedPacket p;
+  Parsed p;
   ASSERT_EQ(parse(v6().ipv6_ext(60).override_ip_protocol(50).payload("spi+seq+data").build(), p),
             E::ok);
   EXPECT_EQ(p.l4_proto, 50);
@@ -576,7 +580,7 @@ TEST(Parse, UdpBadLength) {
             E::udp_bad_length);
   EXPECT_EQ(parse(v6().udp(1, 2).override_udp_length(0).build()), E::udp_bad_length);
   // Shorter than the IP payload is allowed: trailing bytes are not UDP payload.
-  ParsedPacket p;
+  Parsed p;
   ASSERT_EQ(parse(v4().udp(1, 2).payload("abc").override_udp_length(9).build(), p, kNoVerify), E::ok);
   EXPECT_EQ(p.payload_len, 1);
 }
@@ -585,7 +589,7 @@ TEST(Parse, TcpTruncated) {
   EXPECT_EQ(parse(v4().override_ip_protocol(6).payload(Bytes(19, 0)).build()), E::tcp_truncated);
   // Options present in the datagram but not in the contiguous bytes.
   Bytes f = v4().tcp(1, 2, 0, 0, 0, 1, Bytes(12, 1)).build();
-  ParsedPacket p;
+  Parsed p;
   EXPECT_EQ(parse_packet(f.data(), 34 + 24, static_cast<uint32_t>(f.size()), kNoVerify, p),
             E::tcp_truncated);
 }
@@ -615,7 +619,7 @@ TEST(Parse, L4ChecksumsVerify) {
       v4().vlan(5).udp(1, 2).payload("y").pad_to(90),
   };
   for (size_t i = 0; i < good.size(); ++i) {
-    ParsedPacket p;
+    Parsed p;
     Bytes f = good[i].build();
     ASSERT_EQ(parse(f, p), E::ok) << i;
     EXPECT_TRUE(verify_l4_checksum(f.data(), static_cast<uint32_t>(f.size()), p)) << i;
@@ -632,7 +636,7 @@ TEST(Parse, L4ChecksumsVerify) {
 }
 
 TEST(Parse, UdpZeroChecksum) {
-  ParsedPacket p;
+  Parsed p;
   Bytes f = v4().udp(1, 2).payload("none").override_l4_checksum(0).build();
   ASSERT_EQ(parse(f, p), E::ok);
   EXPECT_TRUE(p.flags & pkt_flag::udp_zero_checksum);
@@ -653,7 +657,7 @@ TEST(Parse, RoutingHeaderWithSegmentsLeftIsNotJudged) {
 
 TEST(Parse, NonContiguousSkipsL4ChecksumButChecksHeaders) {
   Bytes f = v4().udp(1, 2).payload(Bytes(200, 7)).corrupt_l4_checksum().build();
-  ParsedPacket p;
+  Parsed p;
   const auto total = static_cast<uint32_t>(f.size());
   EXPECT_EQ(parse_packet(f.data(), total, total, kVerifyAll, p), E::l4_bad_checksum);
   EXPECT_EQ(parse_packet(f.data(), 64, total, kVerifyAll, p), E::ok);
@@ -668,7 +672,7 @@ TEST(Parse, NonContiguousSkipsL4ChecksumButChecksHeaders) {
 
 TEST(VerifyL4Checksum, RefusesInconsistentMetadata) {
   Bytes f = v4().udp(1, 2).payload("abc").build();
-  ParsedPacket p;
+  Parsed p;
   ASSERT_EQ(parse(f, p), E::ok);
   EXPECT_FALSE(verify_l4_checksum(f.data(), 30, p));  // shorter than the datagram
   ParsedPacket q = p;
@@ -677,7 +681,7 @@ TEST(VerifyL4Checksum, RefusesInconsistentMetadata) {
   q = p;
   q.l3_len = 200;
   EXPECT_FALSE(verify_l4_checksum(f.data(), static_cast<uint32_t>(f.size()), q));
-  ParsedPacket none;
+  Parsed none;
   EXPECT_TRUE(verify_l4_checksum(f.data(), static_cast<uint32_t>(f.size()), none));
 }
 
@@ -697,7 +701,7 @@ TEST(FlowHash, SymmetricAndDistinct) {
   };
   std::set<uint32_t> hashes;
   for (size_t i = 0; i < pairs.size(); ++i) {
-    ParsedPacket a, b;
+    Parsed a, b;
     ASSERT_EQ(parse(pairs[i].fwd.build(), a), E::ok) << i;
     ASSERT_EQ(parse(pairs[i].rev.build(), b), E::ok) << i;
     EXPECT_EQ(a.flow_hash, b.flow_hash) << i;
@@ -708,7 +712,7 @@ TEST(FlowHash, SymmetricAndDistinct) {
 }
 
 TEST(FlowHash, PortSwapIsADifferentFlow) {
-  ParsedPacket a, b, c;
+  Parsed a, b, c;
   ASSERT_EQ(parse(v4().udp(1000, 2000).build(), a), E::ok);
   ASSERT_EQ(parse(v4().udp(2000, 1000).build(), b), E::ok);
   ASSERT_EQ(parse(v4().tcp(1000, 2000, 0).build(), c), E::ok);
@@ -723,7 +727,7 @@ TEST(FlowHash, WellSpread) {
   for (int family : {4, 6}) {
     std::vector<int> low(kBuckets), high(kBuckets);
     Bytes f = family == 4 ? v4().udp(1, 53).build() : v6().udp(1, 53).build();
-    ParsedPacket p;
+    Parsed p;
     for (int i = 0; i < kFlows; ++i) {
       const size_t src_last = family == 4 ? 14 + 15 : 14 + 8 + 15;
       f[src_last] = static_cast<uint8_t>(i & 0x3f);
@@ -762,12 +766,12 @@ std::vector<Bytes> sample_frames() {
 
 TEST(Robustness, EveryPrefixParsesConsistently) {
   for (const Bytes& full : sample_frames()) {
-    ParsedPacket ref;
+    Parsed ref;
     ASSERT_EQ(parse(full, ref), E::ok);
     for (size_t n = 0; n <= full.size(); ++n) {
       Bytes prefix(full.begin(), full.begin() + n);
       for (const ParseOptions& o : {kVerifyAll, kNoVerify}) {
-        ParsedPacket a, b;
+        Parsed a, b;
         const E ea = parse(prefix, a, o);
         const E eb = parse(prefix, b, o);
         ASSERT_EQ(ea, eb);
@@ -780,7 +784,7 @@ TEST(Robustness, EveryPrefixParsesConsistently) {
           ASSERT_LT(ea, E::count_);
         }
         // The same prefix as the first segment of the whole frame.
-        ParsedPacket c;
+        Parsed c;
         const E ec = parse_packet(full.data(), static_cast<uint32_t>(n),
                                   static_cast<uint32_t>(full.size()), o, c);
         if (ec == E::ok) {
