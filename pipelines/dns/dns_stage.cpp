@@ -4,6 +4,9 @@
 #include <rte_prefetch.h>
 
 #include <algorithm>
+#ifdef __AVX512BW__
+#include <immintrin.h>
+#endif
 #include <cstring>
 
 #include "dns/hash.h"
@@ -34,20 +37,36 @@ uint64_t ms_to_tsc(uint64_t ms, uint64_t hz) { return ms * hz / 1000; }
 // are already the wire form and one copy replaces the label walk of Name::to_wire. The in-place
 // length (up to the QTYPE) equals the decompressed length exactly when there is no pointer: a
 // pointer's 2 bytes stand for a suffix of 1 or >= 3 octets.
+inline uint8_t lower_ascii(uint8_t c) { return c | (static_cast<uint8_t>(c - 'A') < 26 ? 0x20 : 0); }
+
 size_t qname_lower(const proto::dns::Message& m, uint8_t* out) {
   const proto::dns::Record& q = m.record(0);
   const size_t in_place = size_t{q.rdata} - 4u - q.owner;
-  size_t n;
-  if (in_place == q.owner_length) {
-    std::memcpy(out, m.data() + q.owner, in_place);
-    n = in_place;
-  } else {
-    n = m.qname().to_wire(out);
+  if (in_place != q.owner_length) {
+    const size_t n = m.qname().to_wire(out);
+    for (size_t i = 0; i < n; ++i) out[i] = lower_ascii(out[i]);
+    return n;
   }
-  // Lower-case in fixed 32-byte blocks (vectorised; out has 256 bytes, n <= 255). Length octets
-  // are <= 63, below 'A', so they are never touched.
-  for (size_t b = 0; b < n; b += 32)
-    for (size_t i = b; i < b + 32; ++i) out[i] |= static_cast<uint8_t>(out[i] - 'A') < 26 ? 0x20 : 0;
+  // Copy and lower-case in one pass from the message: copying first and lower-casing the copy
+  // read back 32-byte blocks from bytes just stored in smaller pieces, a store-to-load forward
+  // that fails and stalls (perf: the hottest spot of the stage). The blocks are stored whole
+  // (out has 256 bytes; past the name they hold zeros): the hash reads them back next, and a
+  // masked store cannot forward to those loads. Length octets are <= 63, below 'A', so they pass
+  // unchanged.
+  const uint8_t* src = m.data() + q.owner;
+  const size_t n = in_place;
+#ifdef __AVX512BW__
+  const __m256i a = _mm256_set1_epi8('A'), span = _mm256_set1_epi8(25), bit = _mm256_set1_epi8(0x20);
+  for (size_t b = 0; b < n; b += 32) {
+    const size_t left = n - b;
+    const __mmask32 lanes = left >= 32 ? ~__mmask32{0} : (__mmask32{1} << left) - 1;
+    const __m256i v = _mm256_maskz_loadu_epi8(lanes, src + b);  // never reads past the name
+    const __mmask32 upper = _mm256_cmple_epu8_mask(_mm256_sub_epi8(v, a), span);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + b), _mm256_or_si256(v, _mm256_maskz_mov_epi8(upper, bit)));
+  }
+#else
+  for (size_t i = 0; i < n; ++i) out[i] = lower_ascii(src[i]);
+#endif
   return n;
 }
 

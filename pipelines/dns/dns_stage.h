@@ -185,7 +185,7 @@ class DnsStage final : public core::Stage {
   // Scratch, per lcore.
   proto::dns::Record records_[64];
   proto::dns::Message msg_;
-  uint8_t wire_[256] = {};  // the lower-cased QNAME; whole 32-byte blocks are lower-cased
+  uint8_t wire_[256] = {};  // the lower-cased QNAME (uncompressed wire form)
   QueryLogRecord qrec_;
   std::unique_ptr<uint8_t[]> linear_;  // a message spanning mbuf segments, copied (64 KiB)
 };

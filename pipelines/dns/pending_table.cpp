@@ -7,8 +7,7 @@ namespace rampart::dns {
 PendingTable::PendingTable(uint32_t capacity) {
   uint32_t c = 64;
   while (c < capacity && c < (1u << 30)) c <<= 1;
-  slots_.reset(new PendingEntry[c]);
-  std::memset(static_cast<void*>(slots_.get()), 0, sizeof(PendingEntry) * c);
+  slots_ = make_table<PendingEntry>(c);
   mask_ = c - 1;
 }
 

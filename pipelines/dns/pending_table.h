@@ -20,6 +20,8 @@
 #include <cstring>
 #include <memory>
 
+#include "dns/table_memory.h"
+
 namespace rampart::dns {
 
 struct TxKey {
@@ -101,7 +103,7 @@ class PendingTable {
   }
   void erase_at(uint32_t i) noexcept;
 
-  std::unique_ptr<PendingEntry[]> slots_;
+  TablePtr<PendingEntry> slots_;
   uint32_t mask_;
   uint32_t size_ = 0;
   uint32_t cursor_ = 0;

@@ -180,9 +180,18 @@ class Message {
   const Record& record(size_t i) const noexcept { return recs_[i]; }
   const Record* begin() const noexcept { return recs_; }
   const Record* end() const noexcept { return recs_ + nrec_; }
-  // First recorded index of a section and how many of its records were recorded.
-  uint16_t section_begin(Section s) const noexcept { return sec_begin_[unsigned(s)]; }
-  uint16_t section_recorded(Section s) const noexcept { return sec_n_[unsigned(s)]; }
+  // First recorded index of a section and how many of its records were recorded (derived from
+  // the header's counts and where the parse stopped: parse() itself does not pay for them).
+  // (Nothing before the header was accepted: stop_ is kNoSections and the header is not read.)
+  uint16_t section_begin(Section s) const noexcept {
+    return stop_ != kNoSections && unsigned(s) <= stop_ ? clamp_cap(records_before(unsigned(s))) : 0;
+  }
+  uint16_t section_recorded(Section s) const noexcept {
+    const unsigned k = unsigned(s);
+    if (stop_ == kNoSections || k > stop_) return 0;
+    const unsigned end = k < stop_ ? clamp_cap(records_before(k + 1)) : nrec_;
+    return uint16_t(end - section_begin(s));
+  }
   // Records validated (recorded or not) across all sections.
   uint32_t records_validated() const noexcept { return validated_; }
   // True when every question was parsed: kept even when a later section fails (TC=1 responses).
@@ -199,8 +208,15 @@ class Message {
 
  private:
   friend ParseResult parse(const uint8_t*, size_t, Message&) noexcept;
-  bool nq() const noexcept { return question_done_ && sec_n_[0] > 0; }
+  bool nq() const noexcept { return question_done_ && nrec_ > 0 && count(Section::question) > 0; }
   uint16_t be16(size_t o) const noexcept { return uint16_t(msg_[o] << 8 | msg_[o + 1]); }
+  // Records in the sections before section k (k = 4: all), from the header's counts.
+  unsigned records_before(unsigned k) const noexcept {
+    unsigned n = 0;
+    for (unsigned i = 0; i < k; ++i) n += be16(4 + 2 * i);
+    return n;
+  }
+  uint16_t clamp_cap(unsigned n) const noexcept { return uint16_t(n < cap_ ? n : cap_); }
 
   const uint8_t* msg_ = nullptr;
   Record* recs_;
@@ -208,8 +224,6 @@ class Message {
   uint16_t len_ = 0;
   uint16_t nrec_ = 0;
   Record opt_ = {};
-  uint16_t sec_begin_[4] = {};
-  uint16_t sec_n_[4] = {};
   uint32_t validated_ = 0;
   uint16_t anomalies_ = 0;
   uint16_t fwd_ptrs_ = 0;
@@ -218,6 +232,9 @@ class Message {
   bool has_opt_ = false;
   bool question_done_ = false;
   bool complete_ = false;
+  // The section parse() stopped in (3 when complete); kNoSections when the header was refused.
+  static constexpr uint8_t kNoSections = 0xff;
+  uint8_t stop_ = kNoSections;
 };
 
 // A Message with its own storage, for tests, tools and stack use.

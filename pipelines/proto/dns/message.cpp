@@ -453,28 +453,27 @@ constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
 // through one `goto fail`).
 ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
   const uint8_t* __restrict msg = msg_in;
+  // Only what every exit relies on is reset here; the counts and the stop section are written
+  // once on the way out (the section accessors derive the rest from them and the header).
   m.msg_ = msg;
   m.len_ = uint16_t(len > 65535 ? 65535 : len);
-  m.nrec_ = 0;
   m.has_opt_ = false;
-  m.validated_ = 0;
-  m.anomalies_ = 0;
-  m.fwd_ptrs_ = 0;
   m.trailing_ = 0;
   m.ext_rcode_hi_ = 0;
   m.question_done_ = false;
   m.complete_ = false;
-  std::memset(m.sec_begin_, 0, sizeof m.sec_begin_);
-  std::memset(m.sec_n_, 0, sizeof m.sec_n_);
 
-  if (len < 12) [[unlikely]] return {Error::truncated_header, Section::question, 0};
-  if (len > 65535) [[unlikely]] return {Error::message_too_long, Section::question, 0};
-
+  if (len < 12 || len > 65535) [[unlikely]] {
+    m.nrec_ = 0;
+    m.validated_ = 0;
+    m.anomalies_ = 0;
+    m.fwd_ptrs_ = 0;
+    m.stop_ = Message::kNoSections;
+    return {len < 12 ? Error::truncated_header : Error::message_too_long, Section::question, 0};
+  }
   const uint64_t hdr = rd64(msg + 4);  // QDCOUNT ANCOUNT NSCOUNT ARCOUNT
   const unsigned qd = unsigned(hdr >> 48), an = unsigned(hdr >> 32) & 0xffff,
                  ns = unsigned(hdr >> 16) & 0xffff, ar = unsigned(hdr) & 0xffff;
-  // Records before each section, and in all.
-  const unsigned before[5] = {0, qd, qd + an, qd + an + ns, qd + an + ns + ar};
 
   Record* const recs = m.recs_;
   const unsigned cap = m.cap_;
@@ -535,7 +534,7 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
   }
   m.question_done_ = true;
 
-  for (const unsigned total = before[4], b2 = before[2], b3 = before[3]; v < total; ++v) {
+  for (const unsigned b2 = qd + an, b3 = b2 + ns, total = b3 + ar; v < total; ++v) {
     const size_t owner = p;
     sec = 1u + (v >= b2) + (v >= b3);  // the section of this RR, without a branch
     size_t end;
@@ -594,15 +593,8 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
 
 fail:
   {
-    const unsigned nrec = v < cap ? v : cap;
-    // Section bookkeeping from the counts: every section before `sec` was validated whole.
-    for (unsigned k = 0; k <= sec; ++k) {
-      const unsigned b = before[k] < cap ? before[k] : cap;
-      const unsigned e = k < sec ? (before[k + 1] < cap ? before[k + 1] : cap) : nrec;
-      m.sec_begin_[k] = uint16_t(b);
-      m.sec_n_[k] = uint16_t(e - b);
-    }
-    m.nrec_ = uint16_t(nrec);
+    m.nrec_ = uint16_t(v < cap ? v : cap);
+    m.stop_ = uint8_t(sec);
     m.validated_ = v;
     m.fwd_ptrs_ = uint16_t(fwd_total);
     m.anomalies_ = uint16_t((qd > 1 ? anomaly::multi_question : 0) |

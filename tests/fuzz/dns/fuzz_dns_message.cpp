@@ -33,6 +33,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t* msg = copy.data();
   dns::MessageBuf<32> m;
   const dns::ParseResult r = dns::parse(msg, size, m);
+  // The section accessors must hold whatever the outcome, a refused header included: the
+  // recorded ranges stay inside what was recorded.
+  for (unsigned s = 0; s < 4; ++s) {
+    const auto sec = dns::Section(s);
+    if (size_t(m.section_begin(sec)) + m.section_recorded(sec) > m.record_count()) __builtin_trap();
+  }
   if (r.error == dns::Error::truncated_header || r.error == dns::Error::message_too_long) return 0;
   sink = sink + m.id() + m.flags() + m.rcode() + m.qtype() + m.edns_udp_size() + m.edns_do();
   const dns::Name q = m.qname();

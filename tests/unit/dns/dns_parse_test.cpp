@@ -236,9 +236,17 @@ TEST(DnsParse, NameTooLongAcrossCompression) {
 }
 
 TEST(DnsParse, TruncatedHeader) {
-  uint8_t b[11] = {};
   MessageBuf<> m;
-  for (size_t n = 0; n < 12; ++n) EXPECT_EQ(parse(b, n, m).error, Error::truncated_header);
+  for (size_t n = 0; n < 12; ++n) {
+    // An exact-size copy of a header claiming records: nothing may be read from it.
+    std::vector<uint8_t> b(n, 0xff);
+    EXPECT_EQ(parse(b.data(), n, m).error, Error::truncated_header);
+    EXPECT_EQ(m.record_count(), 0u);
+    for (unsigned s = 0; s < 4; ++s) {
+      EXPECT_EQ(m.section_begin(Section(s)), 0u);
+      EXPECT_EQ(m.section_recorded(Section(s)), 0u);
+    }
+  }
 }
 
 TEST(DnsParse, TruncatedEverywhere) {
