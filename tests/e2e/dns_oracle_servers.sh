@@ -291,17 +291,19 @@ QF=$W/queries.txt
   for i in $(seq 1 10); do echo "$((100 + i)).2.199.10.in-addr.arpa PTR"; done
   echo "www.$Z TYPE65280"
 } >"$QF"
-perf() { # SERVER MODE EXTRA...
-  local srv=$1 mode=$2; shift 2
+perf() { # SERVER MODE EXTRA...: every query answered, so that the capture holds every exchange
+  local srv=$1 mode=$2 out=$W/dnsperf.last; shift 2
   printf '>>> dnsperf -s %s -m %s %s\n' "$srv" "$mode" "$*" >>"$TRAFFIC"
   nsx client timeout 30 dnsperf -s "$srv" -m "$mode" -d "$QF" -n 2 -l 15 -Q 500 -c 2 -t 3 "$@" \
-    >>"$TRAFFIC" 2>&1 || fail "dnsperf -s $srv -m $mode $* failed (see traffic.log)"
+    >"$out" 2>&1 || fail "dnsperf -s $srv -m $mode $* failed (see traffic.log)"
+  cat "$out" >>"$TRAFFIC"
+  grep -Eq 'Queries lost: +0 ' "$out" ||
+    fail "dnsperf -s $srv -m $mode $*: $(grep -E 'Queries (completed|lost)' "$out" | tr -s ' ' | paste -sd ';')"
 }
 perf "$RES" udp
 perf "$RES" tcp -e
 perf "$AUTH" udp -D
 perf "$AUTH" tcp
-grep -q 'Queries lost: *0 ' "$TRAFFIC" || true
 sleep 1   # the last packets reach the capture
 
 stop_bg cap-client INT 20 || fail "tshark (client) had to be killed"
