@@ -58,6 +58,37 @@ if [[ $status -ne 0 ]]; then
   echo "demo: rampart exited with status $status" >&2
   exit "$status"
 fi
+# What the stages found, from the report (Debian's python3: no third-party modules needed).
+/usr/bin/python3 - "$report" <<'PY' || true
+import json, sys
+r = json.load(open(sys.argv[1]))
+def top(d, n=6):
+    return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: -kv[1])[:n]) or "-"
+dns = r.get("/rampart/dns/stats") or {}
+if dns:
+    lat = dns.get("latency_us", {})
+    print("\n== DNS ==")
+    print(f"messages {dns.get('messages', 0)}: queries {dns.get('queries', 0)} (UDP {dns.get('queries_udp', 0)}, "
+          f"TCP {dns.get('queries_tcp', 0)}), responses {dns.get('responses', 0)}, matched {dns.get('matched', 0)}, "
+          f"unmatched {dns.get('unmatched_responses', 0)}, malformed {dns.get('malformed', 0)}")
+    print(f"rcodes: {top(dns.get('rcodes', {}))}")
+    print(f"qtypes: {top(dns.get('qtypes', {}))}")
+    print(f"latency (capture timing): p50 {lat.get('p50', 0)} us, p99 {lat.get('p99', 0)} us over {lat.get('count', 0)} matched")
+    alerts = r.get("/rampart/dns/alerts") or {}
+    items = alerts.get("alerts", []) if isinstance(alerts, dict) else alerts
+    print(f"alerts: {len(items)}" + "".join(f"\n  {a.get('kind', '?')} {a.get('key', '')}" for a in items[:5]))
+arp = r.get("/rampart/arp/stats") or {}
+if arp:
+    ev = r.get("/rampart/arp/events") or {}
+    table = r.get("/rampart/arp/table") or {}
+    print("\n== ARP ==")
+    print(f"requests in {arp.get('requests_in', 0)}, replies in {arp.get('replies_in', 0)}, "
+          f"replies out {arp.get('replies_out', 0)}, rate-limited {arp.get('replies_limited_target', 0) + arp.get('replies_limited_port', 0)}, "
+          f"neighbours {arp.get('table_size', table.get('entries', 0))}")
+    kinds = arp.get("events", {})
+    if isinstance(kinds, dict):
+        print(f"events: {top(kinds)}")
+PY
 echo
 echo "output pcap: $out"
 echo "JSON report: $report"
