@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -12,8 +13,10 @@
 #include <vector>
 
 #include "app/rampart/arp_settings.h"
+#include "app/rampart/arp_wiring.h"
 #include "app/rampart/telemetry.h"
 #include "arp/arp_stage.h"
+#include "arp/event_logger.h"
 
 namespace rampart::app {
 
@@ -81,51 +84,54 @@ Value event_value(const AppState& app, const arp::Event& e) {
   return v;
 }
 
-// Logs new events, at most log_events_per_second lines a second; what is skipped is counted in
-// the next line that gets through.
+// Logs new events through arp::EventLogger (at most log_events_per_second lines a second; what is
+// skipped is counted in the next line that gets through) until the pipeline has quit.
 void event_logger(AppState* app) {
-  std::vector<uint64_t> cursor;
-  uint64_t suppressed = 0;
-  const uint32_t per_second = app->cfg.arp.log_events_per_second;
+  arp::EventLogger logger(
+      app->cfg.arp.log_events_per_second,
+      [app](const arp::Event& e, uint64_t earlier) {
+        spdlog::warn("{}", arp::event_line(e, port_name(*app, e.port), earlier));
+      },
+      [] {
+        return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now().time_since_epoch())
+                                         .count());
+      });
   for (;;) {
     const bool last = app->control.state.load() == core::RunState::quit;
-    const auto stages = arp_stages(*app);
-    cursor.resize(stages.size(), 0);
-    uint32_t budget = per_second;
-    for (size_t i = 0; i < stages.size(); ++i) {
-      std::vector<arp::Event> evs;
-      uint64_t lost = 0;
-      cursor[i] = stages[i]->events().read(cursor[i], evs, 4096, lost);
-      suppressed += lost;
-      for (const auto& e : evs) {
-        if (budget == 0) {
-          ++suppressed;
-          continue;
-        }
-        --budget;
-        spdlog::warn("arp {}: {} {} -> {} on {} vlan {}{}", arp::to_string(e.kind), ip_text(e.ip),
-                     e.old_mac == proto::ArpMac{} ? "-" : mac_text(e.old_mac), mac_text(e.new_mac),
-                     port_name(*app, e.port), e.vlan,
-                     suppressed ? " (" + std::to_string(suppressed) + " earlier events not logged)" : "");
-        suppressed = 0;
-      }
-    }
+    std::vector<const arp::EventLog*> logs;
+    for (const auto* s : arp_stages(*app)) logs.push_back(&s->events());
+    logger.poll(logs);
     if (last) return;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
+}
+
+bool parse_count(std::string_view s, uint64_t* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
 }
 
 }  // namespace
 
-Value arp_table(const AppState& app) {
+Value arp_table(const AppState& app, std::string_view params) {
+  uint64_t offset = 0, count = kArpTableMaxRows;
+  if (!params.empty()) {
+    const size_t comma = params.find(',');
+    if (comma == std::string_view::npos || !parse_count(params.substr(0, comma), &offset) ||
+        !parse_count(params.substr(comma + 1), &count) || count == 0)
+      return error_answer("usage: /rampart/arp/table[,<offset>,<count>] (count 1.." +
+                          std::to_string(kArpTableMaxRows) + ")");
+    count = std::min<uint64_t>(count, kArpTableMaxRows);
+  }
   std::vector<arp::Neighbour> rows;
-  size_t total = 0;
-  for (const auto* s : arp_stages(app)) total += s->table().snapshot(rows, SIZE_MAX);
+  for (const auto* s : arp_stages(app)) s->table().snapshot(rows, SIZE_MAX);
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return std::tie(a.port, a.vlan, a.ip) < std::tie(b.port, b.vlan, b.ip);
   });
+  const uint64_t total = rows.size();
   Value list = Value::array();
-  for (size_t i = 0; i < rows.size() && i < kArpTableMaxRows; ++i) {
+  for (uint64_t i = offset; i < total && i < offset + count; ++i) {
     const auto& n = rows[i];
     Value e = Value::object();
     e.set("ip", ip_text(n.ip));
@@ -138,10 +144,13 @@ Value arp_table(const AppState& app) {
     e.set("flags", flags_text(n.flags));
     list.push(std::move(e));
   }
+  const uint64_t shown = list.as_array().size();
   Value v = Value::object();
-  v.set("entries", static_cast<uint64_t>(total));
-  v.set("shown", static_cast<uint64_t>(list.as_array().size()));
-  v.set("truncated", total > kArpTableMaxRows);
+  v.set("entries", total);
+  v.set("offset", offset);
+  v.set("shown", shown);
+  v.set("next_offset", offset + shown);
+  v.set("truncated", offset + shown < total);
   v.set("neighbours", std::move(list));
   return v;
 }
@@ -177,6 +186,9 @@ Value arp_stats(const AppState& app) {
   RAMPART_ARP_FIELD(replies_out)
   RAMPART_ARP_FIELD(requests_out)
   RAMPART_ARP_FIELD(gratuitous_out)
+  RAMPART_ARP_FIELD(defences_out)
+  RAMPART_ARP_FIELD(defences_suppressed)
+  RAMPART_ARP_FIELD(reannouncements)
   RAMPART_ARP_FIELD(replies_limited_target)
   RAMPART_ARP_FIELD(replies_limited_port)
   RAMPART_ARP_FIELD(requests_limited_target)
@@ -207,6 +219,9 @@ Value arp_stats(const AppState& app) {
   v.set("table_inserts", inserts);
   v.set("table_evictions", evictions);
   v.set("table_expirations", expirations);
+  uint64_t asked_evictions = 0;
+  for (const auto* s : stages) asked_evictions += s->asked().fresh_evictions();
+  v.set("asked_evictions", asked_evictions);
   Value malformed = Value::object();
   for (size_t i = 1; i < static_cast<size_t>(proto::ArpError::count_); ++i) {
     uint64_t t = 0;
@@ -270,9 +285,9 @@ Value arp_add_address(AppState& app, std::string_view params) {
 void register_arp_commands(AppState& app) {
   auto& reg = TelemetryRegistry::instance();
   reg.add({"/rampart/arp/table",
-           "ARP neighbour table: ip, mac, port, vlan, state, first/last seen, flags; first 64 by "
-           "port/vlan/ip. No parameters",
-           false, [&app](std::string_view) { return arp_table(app); }});
+           "ARP neighbour table by port/vlan/ip: ip, mac, port, vlan, state, seen, flags. Params: "
+           "[offset,count] (count <= 64)",
+           true, [&app](std::string_view p) { return arp_table(app, p); }, /*in_report=*/true});
   reg.add({"/rampart/arp/events",
            "Recent ARP events (new_station, flip_flop, dual_claim, unsolicited_reply, conflict), "
            "oldest first, at most 64. No parameters",
@@ -287,6 +302,7 @@ void register_arp_commands(AppState& app) {
            true, [&app](std::string_view p) { return arp_add_address(app, p); }});
   // AppState lives for the whole process; the logger returns once the pipeline has quit.
   std::thread(event_logger, &app).detach();
+  start_arp_link_watch(app);
 }
 
 }  // namespace rampart::app

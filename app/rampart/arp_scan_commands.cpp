@@ -55,7 +55,9 @@ Value info_value(const AppState& app, const arp::ScanInfo& i) {
   Value v = Value::object();
   v.set("id", uint64_t{i.id});
   v.set("port", port_label(app, i.port));
+  v.set("vlan", uint64_t{i.vlan});
   v.set("cidr", arp::format_scan_cidr(i.range));
+  v.set("src_ip", arp::format_ipv4(i.src_ip));
   v.set("state", arp::scan_state_name(i.state));
   v.set("hosts", i.hosts);
   v.set("sent", i.sent);
@@ -115,8 +117,8 @@ std::string csv_field(std::string_view s) {
 Value arp_scan_start(AppState& app, std::string_view params) {
   if (!app.arp_scans) return error_answer("no ARP stage configured ([stages.arp]): nothing sends scans");
   const auto p = split(params);
-  if (p.size() < 2 || p.size() > 5)
-    return error_answer("usage: /rampart/arp/scan,<port>,<cidr>[,<pps>[,<tries>[,<timeout_ms>]]]");
+  if (p.size() < 2 || p.size() > 6)
+    return error_answer("usage: /rampart/arp/scan,<port>,<cidr>[,<pps>[,<tries>[,<timeout_ms>[,<vlan>]]]]");
   const PortRuntime* port = find_port(app, p[0]);
   if (!port) return error_answer("unknown port '" + std::string(p[0]) + "'");
   arp::ScanRequest req;
@@ -136,17 +138,24 @@ Value arp_scan_start(AppState& app, std::string_view params) {
     if (!parse_u64(p[4], &v) || v > 600'000) return error_answer("timeout_ms must be 0..600000");
     req.timeout_ms = static_cast<uint32_t>(v);
   }
+  if (p.size() > 5 && !p[5].empty()) {
+    if (!parse_u64(p[5], &v) || v > 4094) return error_answer("vlan must be 0 (untagged) .. 4094");
+    req.vlan = static_cast<uint16_t>(v);
+  }
   req.port = port->id;
   const arp::PortAddresses& own = app.arp_addresses.port(port->id);
   req.src_mac = rte_is_zero_ether_addr(&own.mac) ? port->mac : own.mac;
-  // Our address in the scanned subnet if we have one, else an ARP probe (sender 0.0.0.0), which
-  // Linux and most stacks answer too.
-  if (const arp::PortAddress* a = own.source_for(req.range.first, 0)) req.src_ip = a->ip;
+  // The sender IP: our address on the scan's VLAN whose subnet holds the range, else our first
+  // address on that VLAN (hosts answer requests from outside their subnet too). Only when the
+  // port has no address on that VLAN at all do the requests go out from 0.0.0.0, as RFC 5227
+  // probes, which Linux and most stacks answer as well.
+  if (const arp::PortAddress* a = own.source_for(req.range.first, req.vlan)) req.src_ip = a->ip;
   const uint32_t id = app.arp_scans->start(req, rte_rdtsc(), &err);
   if (id == 0) return error_answer(err);
   Value out = Value::object();
   out.set("id", uint64_t{id});
   out.set("port", port->settings->name);
+  out.set("vlan", uint64_t{req.vlan});
   out.set("cidr", arp::format_scan_cidr(req.range));
   out.set("hosts", req.range.count);
   out.set("src_ip", arp::format_ipv4(req.src_ip));
@@ -269,7 +278,7 @@ void register_arp_scan_commands(AppState& app) {
                  "or ieee-data", err);
   auto& reg = TelemetryRegistry::instance();
   reg.add({"/rampart/arp/scan",
-           "Start an ARP scan; returns its id. Params: port,cidr[,pps[,tries[,timeout_ms]]] "
+           "Start an ARP scan; returns its id. Params: port,cidr[,pps[,tries[,timeout_ms[,vlan]]]] "
            "(pps 0 = unpaced, empty = default)",
            true, [&app](std::string_view p) { return arp_scan_start(app, p); }});
   reg.add({"/rampart/arp/scans",

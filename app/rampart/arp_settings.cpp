@@ -118,6 +118,7 @@ void read_arp_stage(ConfigReader& r, arp::ArpConfig& c) {
   c.reply_per_port = rate(r, "reply_rate_per_port", c.reply_per_port);
   c.request_per_target = rate(r, "request_rate_per_target", c.request_per_target);
   c.request_per_port = rate(r, "request_rate_per_port", c.request_per_port);
+  c.defend_interval_ms = u32("defend_interval_ms", c.defend_interval_ms, 100, 3600000);
   c.resolve_queue = u32("resolve_queue", c.resolve_queue, 1, 65536);
   c.resolve_timeout_ms = u32("resolve_timeout_ms", c.resolve_timeout_ms, 10, 60000);
   c.learn_from_requests = r.boolean("learn_from_requests", c.learn_from_requests);

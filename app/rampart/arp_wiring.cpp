@@ -1,9 +1,16 @@
 #include "app/rampart/arp_wiring.h"
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
 
 #include "arp/arp_stage.h"
 #include "arp/echo_stage.h"
+#include "arp/link_watch.h"
 
 namespace rampart::app {
 
@@ -29,6 +36,38 @@ std::unique_ptr<core::Stage> make_arp_stage(const AppState& app, const core::For
   p.scans = app.arp_scans.get();
   p.announce = first;
   return std::make_unique<arp::ArpStage>(p);
+}
+
+namespace {
+
+// Short enough that neighbours hear from us within a fraction of a second of the link coming
+// back; a poll costs an ioctl (net_tap) or a register read (NICs) per port.
+constexpr auto kLinkPollInterval = std::chrono::milliseconds(200);
+
+void link_watch(AppState* app) {
+  arp::LinkWatch watch;
+  for (;;) {
+    // Stops when shutdown begins (RX stops), well before stop_ports() closes the devices.
+    if (app->control.state.load() != core::RunState::running) return;
+    for (const auto& p : app->ports) {
+      rte_eth_link link{};
+      if (rte_eth_link_get_nowait(p.id, &link) != 0) continue;
+      const bool up = link.link_status == RTE_ETH_LINK_UP;
+      if (watch.update(p.id, up)) {
+        app->arp_addresses.port(p.id).request_announce();
+        spdlog::info("arp: link of {} is up again; announcing its addresses", p.settings->name);
+      }
+    }
+    std::this_thread::sleep_for(kLinkPollInterval);
+  }
+}
+
+}  // namespace
+
+void start_arp_link_watch(AppState& app) {
+  if (app.stages_of<arp::ArpStage>(core::StageId::arp).empty()) return;  // nobody to announce
+  // AppState lives for the whole process.
+  std::thread(link_watch, &app).detach();
 }
 
 std::unique_ptr<core::Stage> make_other_stage(const AppState& app, const core::ForwardConfig& fwd) {

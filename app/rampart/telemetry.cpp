@@ -162,7 +162,7 @@ void TelemetryRegistry::register_with_dpdk() const {
 json::Value TelemetryRegistry::snapshot() const {
   json::Value out = json::Value::object();
   for (const auto& c : commands_)
-    if (!c.takes_params) out.set(c.name, answer(c, {}));
+    if (!c.takes_params || c.in_report) out.set(c.name, answer(c, {}));
   return out;
 }
 

@@ -21,6 +21,7 @@ struct TelemetryCommand {
   std::string help;
   bool takes_params = false;
   CommandHandler handler;
+  bool in_report = false;  // takes optional parameters; its parameterless answer is in the report
 };
 
 class TelemetryRegistry {

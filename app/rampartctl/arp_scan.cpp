@@ -98,9 +98,10 @@ int run_arp_scan(telemetry::Client& client, const std::string& start_command, bo
   if (!started) return status;
   const uint64_t id = uint_of(*started, "id");
   if (!json_out)
-    std::printf("Starting Rampart ARP scan %llu of %s on %s: %llu hosts, %llu pps, %llu tries, %llu ms timeout\n",
+    std::printf("Starting Rampart ARP scan %llu of %s on %s%s: %llu hosts, %llu pps, %llu tries, %llu ms timeout\n",
                 static_cast<unsigned long long>(id), string_of(*started, "cidr").c_str(),
                 string_of(*started, "port").c_str(),
+                uint_of(*started, "vlan") ? (" vlan " + std::to_string(uint_of(*started, "vlan"))).c_str() : "",
                 static_cast<unsigned long long>(uint_of(*started, "hosts")),
                 static_cast<unsigned long long>(uint_of(*started, "pps")),
                 static_cast<unsigned long long>(uint_of(*started, "tries")),

@@ -22,7 +22,7 @@ constexpr CommandInfo kCommands[] = {
     {"drops", "", "drop counters by reason (non-zero only unless --all)"},
     {"lcores", "", "per-lcore load: busy/idle polls, packets, cycles per packet"},
     {"list", "", "every telemetry command the process answers"},
-    {"arp", "scan PORT CIDR [--pps N] [--retries N] [--timeout-ms N]",
+    {"arp", "scan PORT CIDR [--pps N] [--retries N] [--timeout-ms N] [--vlan N]",
      "ARP-scan a subnet from PORT, wait, print IP/MAC/vendor like arp-scan"},
     {"raw", "COMMAND[,PARAMS] [PARAMS...]", "send any telemetry command, e.g. raw /ethdev/stats,0"},
     {"help", "[COMMAND]", "this text, or the server's help for a telemetry command"},
@@ -103,10 +103,14 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       auto t = parse_seconds(*v);
       if (!t) return {std::nullopt, "invalid --timeout '" + *v + "' (seconds, > 0, <= 3600)"};
       o.timeout = *t;
-    } else if (name == "--pps" || name == "--retries" || name == "--tries" || name == "--timeout-ms") {
+    } else if (name == "--pps" || name == "--retries" || name == "--tries" || name == "--timeout-ms" ||
+               name == "--vlan") {
       auto v = value();
       if (!v) return missing();
-      (name == "--pps" ? o.scan_pps : name == "--timeout-ms" ? o.scan_timeout_ms : o.scan_tries) = *v;
+      (name == "--pps"          ? o.scan_pps
+       : name == "--timeout-ms" ? o.scan_timeout_ms
+       : name == "--vlan"       ? o.scan_vlan
+                                : o.scan_tries) = *v;
     } else if (inline_value) {
       return {std::nullopt, "option " + std::string(name) + " takes no value"};
     } else if (a == "--json" || a == "-j") {
@@ -197,20 +201,21 @@ Resolved resolve(const Options& o) {
   }
   if (name == "arp") {
     if (o.args.size() != 3 || o.args[0] != "scan")
-      return {std::nullopt, "usage: arp scan PORT CIDR [--pps N] [--retries N] [--timeout-ms N]"};
-    for (const std::string* n : {&o.scan_pps, &o.scan_tries, &o.scan_timeout_ms})
+      return {std::nullopt, "usage: arp scan PORT CIDR [--pps N] [--retries N] [--timeout-ms N] [--vlan N]"};
+    for (const std::string* n : {&o.scan_pps, &o.scan_tries, &o.scan_timeout_ms, &o.scan_vlan})
       if (!n->empty() && n->find_first_not_of("0123456789") != std::string::npos)
-        return {std::nullopt, "--pps, --retries and --timeout-ms take a number: '" + *n + "'"};
+        return {std::nullopt, "--pps, --retries, --timeout-ms and --vlan take a number: '" + *n + "'"};
     // The start command; an empty value means the server's default.
     const std::string cmd = "/rampart/arp/scan," + o.args[1] + "," + o.args[2] + "," + o.scan_pps +
-                            "," + o.scan_tries + "," + o.scan_timeout_ms;
+                            "," + o.scan_tries + "," + o.scan_timeout_ms +
+                            (o.scan_vlan.empty() ? "" : "," + o.scan_vlan);
     Request r;
     r.kind = Request::Kind::arp_scan;
     r.telemetry = std::move(cmd);
     return {std::move(r), ""};
   }
-  if (!o.scan_pps.empty() || !o.scan_tries.empty() || !o.scan_timeout_ms.empty())
-    return {std::nullopt, "--pps, --retries and --timeout-ms are options of 'arp scan'"};
+  if (!o.scan_pps.empty() || !o.scan_tries.empty() || !o.scan_timeout_ms.empty() || !o.scan_vlan.empty())
+    return {std::nullopt, "--pps, --retries, --timeout-ms and --vlan are options of 'arp scan'"};
   if (!o.args.empty()) return {std::nullopt, name + " takes no arguments"};
   if (name == "list") return {query("/"), ""};
 

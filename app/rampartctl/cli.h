@@ -26,7 +26,7 @@ struct Options {
   std::string command;
   std::vector<std::string> args;
   // `arp scan` only (checked by resolve()): empty = the server's default.
-  std::string scan_pps, scan_tries, scan_timeout_ms;
+  std::string scan_pps, scan_tries, scan_timeout_ms, scan_vlan;
 };
 
 struct ParsedArgs {

@@ -19,7 +19,8 @@ struct ArpConfig {
   RateLimit reply_per_target{5, 5};   // replies to one requester IP
   RateLimit reply_per_port{1000, 1000};
   RateLimit request_per_target{3, 3}; // requests we send for one IP (resolution)
-  RateLimit request_per_port{200, 200};
+  RateLimit request_per_port{200, 200};  // resolution requests only: not announcements, not scans
+  uint32_t defend_interval_ms = 10000;  // RFC 5227 DEFEND_INTERVAL: one defence per address
   uint32_t resolve_queue = 256;       // packets waiting for resolution, per ARP lcore
   uint32_t resolve_timeout_ms = 1000; // a waiting packet is dropped after this long
   bool learn_from_requests = true;    // a request's sender binding updates the table

@@ -3,6 +3,7 @@
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -41,14 +42,19 @@ DropReason drop_reason_of(ArpError e) {
   }
 }
 
-// Scanner replies keep arriving for a while after its last request (retries back off); replies
-// to us within this many seconds of a scan request on the port are not unsolicited.
-constexpr uint32_t kScanQuietMs = 10000;
 // Housekeeping (aging, resolution timeouts and retries, announcements) runs at most this often.
 constexpr uint32_t kHousekeepingUs = 1000;
 constexpr uint32_t kAgeBucketsPerRound = 8;
 constexpr uint16_t kScanBurst = 64;           // one TX burst, from flush()
 constexpr uint16_t kScanBurstInProcess = 32;  // leaves room in TX's pending burst for the pass
+
+// Room for every resolution request the port buckets let out within the window in which an
+// answer still counts as solicited (2 x resolve_timeout), twice over so sets rarely fill.
+uint32_t asked_entries(const ArpConfig& c, size_t ports) {
+  const uint64_t window_ms = 2ull * c.resolve_timeout_ms;
+  const uint64_t per_port = c.request_per_port.burst + c.request_per_port.per_second * window_ms / 1000;
+  return static_cast<uint32_t>(std::clamp<uint64_t>(2 * per_port * std::max<size_t>(1, ports), 1024, 1u << 20));
+}
 
 }  // namespace
 
@@ -67,9 +73,10 @@ ArpStage::ArpStage(const ArpStageParams& p)
       queue_(p.cfg.resolve_queue),
       reply_target_(p.cfg.reply_per_target, p.tsc_hz),
       request_target_(p.cfg.request_per_target, p.tsc_hz),
+      asked_(asked_entries(p.cfg, p.ports.size()), 2 * ms_to_tsc(p.tsc_hz, p.cfg.resolve_timeout_ms)),
       resolve_timeout_(ms_to_tsc(p.tsc_hz, p.cfg.resolve_timeout_ms)),
       dual_window_(ms_to_tsc(p.tsc_hz, p.cfg.dual_claim_window_ms)),
-      scan_quiet_(ms_to_tsc(p.tsc_hz, kScanQuietMs)),
+      defend_interval_(ms_to_tsc(p.tsc_hz, p.cfg.defend_interval_ms)),
       housekeeping_period_(p.tsc_hz / 1000000 * kHousekeepingUs) {
   if (!addrs_ || hz_ == 0) throw std::invalid_argument("arp: the stage needs the address book and the TSC rate");
   for (auto& b : reply_port_) b.configure(cfg_.reply_per_port, hz_);
@@ -116,9 +123,10 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
     return;
   }
   const bool to_us = mine->find(a.tpa, vlan) && !a.gratuitous();
-  observe(a, port, vlan, to_us, now, ctx);
-  if (to_us && a.op == proto::kArpReply) {
-    // An answer to us (resolution, scan, or unsolicited): ours to consume, not to pass on.
+  const bool scan_answer = observe(a, port, vlan, to_us, now, ctx);
+  if ((to_us || scan_answer) && a.op == proto::kArpReply) {
+    // An answer to us (resolution, scan, or unsolicited): ours to consume, not to pass on. A scan
+    // sent as a probe (sender 0.0.0.0) is answered to 0.0.0.0 at our MAC: ours too.
     c_.replies_for_us.add(1);
     --keep;
     rte_pktmbuf_free(m);
@@ -150,25 +158,27 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
   c_.replies_out.add(1);
 }
 
-void ArpStage::observe(const ArpMessage& a, uint16_t port, uint16_t vlan, bool to_us, uint64_t now,
+bool ArpStage::observe(const ArpMessage& a, uint16_t port, uint16_t vlan, bool to_us, uint64_t now,
                        core::StageContext& ctx) {
   const bool reply = a.op == proto::kArpReply;
-  if (scans_ && (reply || a.gratuitous()) && a.spa != 0) {
-    c_.scan_replies_in.add(1);
-    scans_->on_reply(port, a.spa, to_ether(a.sha), now);
+  if (a.spa == 0) return false;  // a probe binds nothing and answers no scan
+  bool scan_answer = false;
+  if (scans_ && reply && !a.gratuitous()) {
+    scan_answer = scans_->on_reply(ScanReply{port, vlan, a.spa, a.tpa, to_ether(a.sha), to_ether(a.tha)}, now);
+    if (scan_answer) c_.scan_replies_in.add(1);
   }
-  if (a.spa == 0) return;  // a probe binds nothing
   const PortAddresses& mine = addrs_->port(port);
-  if (mine.owns(a.spa)) {
-    // Someone else uses our address. Defend it (RFC 5227) with an announcement, rate-limited.
+  // Ours only on the VLAN it lives on: the same address on another VLAN is another network's.
+  if (const int k = mine.index_of(a.spa, vlan); k >= 0) {
     raise(EventKind::conflict, a.spa, port, vlan, to_mac(mine.mac), a.sha, now);
-    if (const PortAddress* own = mine.find(a.spa, vlan)) send_gratuitous(port, *own, ctx);
-    return;
+    defend(port, k, now, ctx);
+    return scan_answer;
   }
-  if (reply && to_us && !a.gratuitous() && !asked_since(a.spa, port, now - std::min(now, 2 * resolve_timeout_)) &&
-      (last_scan_tsc_[port] == 0 || now - std::min(now, last_scan_tsc_[port]) > scan_quiet_))
+  if (reply && to_us && !a.gratuitous() && !scan_answer &&
+      !asked_.asked_since(a.spa, port, vlan, now - std::min(now, 2 * resolve_timeout_)) &&
+      !(scans_ && scans_->solicited(port, vlan, a.spa, now)))
     raise(EventKind::unsolicited_reply, a.spa, port, vlan, ArpMac{}, a.sha, now);
-  if (!reply && !a.gratuitous() && !cfg_.learn_from_requests) return;
+  if (!reply && !a.gratuitous() && !cfg_.learn_from_requests) return scan_answer;
 
   const uint8_t flags = a.gratuitous() ? neigh_flag::gratuitous
                         : reply        ? neigh_flag::from_reply
@@ -182,6 +192,20 @@ void ArpStage::observe(const ArpMessage& a, uint16_t port, uint16_t vlan, bool t
       raise(EventKind::dual_claim, a.spa, port, vlan, r.old_mac, a.sha, now);
   }
   if (!queue_.empty()) release_waiting(a.spa, port, vlan, a.sha, ctx);
+  return scan_answer;
+}
+
+// RFC 5227 2.4 (b): one announcement, then silence for DEFEND_INTERVAL however many conflicting
+// packets follow. Answering every one would let a flood of them turn Rampart into an amplifier.
+void ArpStage::defend(uint16_t port, int index, uint64_t now, core::StageContext& ctx) {
+  const PortAddresses& mine = addrs_->port(port);
+  const auto i = static_cast<size_t>(index);
+  if (!mine.claim_defence(i, now, defend_interval_)) {
+    c_.defences_suppressed.add(1);
+    return;
+  }
+  if (send_gratuitous(port, mine[i], ctx)) c_.defences_out.add(1);
+  else mine.release_defence(i, now);
 }
 
 void ArpStage::raise(EventKind k, uint32_t ip, uint16_t port, uint16_t vlan, const ArpMac& old_mac,
@@ -278,17 +302,16 @@ bool ArpStage::send_request(uint32_t target, uint16_t port, uint16_t vlan, core:
   rte_mbuf* m = new_frame(port, ctx.now_tsc);
   if (!m) return false;
   proto::write_arp_request(rte_pktmbuf_mtod(m, uint8_t*), to_mac(mine.mac), src->ip, target, vlan);
-  note_asked(target, port, ctx.now_tsc);
+  asked_.note(target, port, vlan, ctx.now_tsc);
   c_.requests_out.add(1);
   ctx.emit(m);
   return true;
 }
 
+// Announcements take no token from the request buckets, so neither starves the other: they are
+// bounded by construction (at most kMaxPortAddresses per port at start, per added address, per
+// link-up the control plane reports, and per defend interval for defence).
 bool ArpStage::send_gratuitous(uint16_t port, const PortAddress& a, core::StageContext& ctx) {
-  if (!request_port_[port].take(ctx.now_tsc)) {
-    c_.requests_limited_port.add(1);
-    return false;
-  }
   rte_mbuf* m = new_frame(port, ctx.now_tsc);
   if (!m) return false;
   proto::write_gratuitous_arp(rte_pktmbuf_mtod(m, uint8_t*), to_mac(addrs_->port(port).mac), a.ip,
@@ -298,21 +321,10 @@ bool ArpStage::send_gratuitous(uint16_t port, const PortAddress& a, core::StageC
   return true;
 }
 
-void ArpStage::note_asked(uint32_t ip, uint16_t port, uint64_t now) {
-  asked_[(ip * 0x9e3779b1u) >> 24] = Asked{ip, port, now};
-}
-
-bool ArpStage::asked_since(uint32_t ip, uint16_t port, uint64_t since) const {
-  const Asked& a = asked_[(ip * 0x9e3779b1u) >> 24];
-  return a.ip == ip && a.port == port && a.tsc >= since;
-}
-
 void ArpStage::emit_scans(core::StageContext& ctx, uint16_t max) {
   rte_mbuf* out[kScanBurst];
   const uint16_t n = scans_->generate(ctx.now_tsc, pool_, out, std::min(max, kScanBurst));
   for (uint16_t i = 0; i < n; ++i) {
-    const uint16_t port = core::meta(out[i])->out_port;
-    if (port < kMaxAddressPorts) last_scan_tsc_[port] = ctx.now_tsc;
     core::set_next(out[i], core::StageId::tx);
     ctx.emit(out[i]);
   }
@@ -330,10 +342,16 @@ void ArpStage::flush(core::StageContext& ctx) {
 
 void ArpStage::housekeeping(core::StageContext& ctx) {
   const uint64_t now = ctx.now_tsc;
-  // Announce addresses not announced yet: all of them at start, then any added while running.
+  // Announce addresses not announced yet: all of them at start, then any added while running,
+  // and all of them again when the control plane saw the port's link come back up.
   if (announce_) {
     for (uint16_t port : ports_) {
       const PortAddresses& mine = addrs_->port(port);
+      if (const uint32_t gen = mine.announce_generation(); gen != announce_gen_[port]) {
+        announce_gen_[port] = gen;
+        announced_[port] = 0;
+        c_.reannouncements.add(1);
+      }
       const size_t n = mine.size();
       while (announced_[port] < n && send_gratuitous(port, mine[announced_[port]], ctx))
         ++announced_[port];
@@ -350,7 +368,8 @@ void ArpStage::housekeeping(core::StageContext& ctx) {
   // Ask again for what is still waiting (the first request may have been rate-limited or lost).
   const uint64_t retry_after = resolve_timeout_ / 3;
   queue_.for_each_target([&](const Waiting& w) {
-    if (!asked_since(w.ip, w.port, now - std::min(now, retry_after))) send_request(w.ip, w.port, w.vlan, ctx);
+    if (!asked_.asked_since(w.ip, w.port, w.vlan, now - std::min(now, retry_after)))
+      send_request(w.ip, w.port, w.vlan, ctx);
   });
 }
 

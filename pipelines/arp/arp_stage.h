@@ -1,8 +1,10 @@
 // The ARP stage: answers requests for our addresses (core of a host's ARP, rate-limited so a
-// spoofed flood cannot make us an amplifier), announces our addresses gratuitously, learns the
-// neighbour table, raises detection events (new station, flip-flop, dual claim, unsolicited
-// reply, conflict), resolves next hops for Rampart's own traffic with a bounded queue, and sends
-// the scanner's requests. Everything it does not consume it forwards by the path's policy.
+// spoofed flood cannot make us an amplifier), announces our addresses gratuitously (at start,
+// when one is added, when a port's link comes back up) and defends them against conflicts at most
+// once per defend interval each (RFC 5227), learns the neighbour table, raises detection events
+// (new station, flip-flop, dual claim, unsolicited reply, conflict), resolves next hops for
+// Rampart's own traffic with a bounded queue, and sends the scanner's requests. Everything it does
+// not consume it forwards by the path's policy.
 #pragma once
 
 #include <rte_ether.h>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "arp/arp_config.h"
+#include "arp/asked_table.h"
 #include "arp/event_log.h"
 #include "arp/neighbour_table.h"
 #include "arp/port_addresses.h"
@@ -32,6 +35,9 @@ struct ArpCounters {
   core::Counter requests_for_us;  // requests whose target is one of our addresses
   core::Counter replies_for_us;   // replies addressed to one of our addresses (consumed)
   core::Counter replies_out, requests_out, gratuitous_out;
+  core::Counter defences_out;         // of gratuitous_out: defending an address in conflict
+  core::Counter defences_suppressed;  // conflicts not defended: one defence per defend interval
+  core::Counter reannouncements;      // rounds of announcing a port's addresses again (link up)
   core::Counter replies_limited_target, replies_limited_port;
   core::Counter requests_limited_target, requests_limited_port;
   core::Counter forwarded;   // not ours: passed on by the path policy
@@ -41,7 +47,8 @@ struct ArpCounters {
       resolve_timeouts, resolve_no_source;
   core::Counter queue_depth;  // packets waiting now
   core::Counter alloc_failures;
-  core::Counter scan_requests_out, scan_replies_in;
+  core::Counter scan_requests_out;
+  core::Counter scan_replies_in;  // replies a scan took as an answer to its request (consumed)
   std::array<core::Counter, kEventKinds> events{};
 };
 
@@ -79,11 +86,14 @@ class ArpStage final : public core::Stage, public core::Resolver {
   const EventLog& events() const { return events_; }
   const ArpCounters& counters() const { return c_; }
   const ArpConfig& config() const { return cfg_; }
+  const AskedTable& asked() const { return asked_; }
 
  private:
   void handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_mbuf** pkts);
-  void observe(const proto::ArpMessage& a, uint16_t port, uint16_t vlan, bool to_us, uint64_t now,
+  // Returns true when a scan took the message as an answer (the stage then consumes it).
+  bool observe(const proto::ArpMessage& a, uint16_t port, uint16_t vlan, bool to_us, uint64_t now,
                core::StageContext& ctx);
+  void defend(uint16_t port, int index, uint64_t now, core::StageContext& ctx);
   void raise(EventKind k, uint32_t ip, uint16_t port, uint16_t vlan, const proto::ArpMac& old_mac,
              const proto::ArpMac& new_mac, uint64_t now);
   void release_waiting(uint32_t ip, uint16_t port, uint16_t vlan, const proto::ArpMac& mac,
@@ -93,9 +103,6 @@ class ArpStage final : public core::Stage, public core::Resolver {
   rte_mbuf* new_frame(uint16_t port, uint64_t now);
   void housekeeping(core::StageContext& ctx);
   void emit_scans(core::StageContext& ctx, uint16_t max);
-  // Requests we sent recently (resolution), so a reply can be told from an unsolicited one.
-  void note_asked(uint32_t ip, uint16_t port, uint64_t now);
-  bool asked_since(uint32_t ip, uint16_t port, uint64_t since) const;
 
   ArpConfig cfg_;
   core::Forwarder fwd_;
@@ -112,16 +119,11 @@ class ArpStage final : public core::Stage, public core::Resolver {
   TargetLimiter reply_target_, request_target_;
   std::array<TokenBucket, kMaxAddressPorts> reply_port_{}, request_port_{};
   std::array<size_t, kMaxAddressPorts> announced_{};  // addresses announced so far, per port
-  std::array<uint64_t, kMaxAddressPorts> last_scan_tsc_{};
+  std::array<uint32_t, kMaxAddressPorts> announce_gen_{};  // PortAddresses generation acted on
+  // Resolution requests we sent, so a reply can be told from an unsolicited one.
+  AskedTable asked_;
 
-  struct Asked {
-    uint32_t ip = 0;
-    uint16_t port = 0xffff;
-    uint64_t tsc = 0;
-  };
-  std::array<Asked, 256> asked_{};
-
-  uint64_t resolve_timeout_, dual_window_, scan_quiet_, housekeeping_period_;
+  uint64_t resolve_timeout_, dual_window_, defend_interval_, housekeeping_period_;
   uint64_t last_housekeeping_ = 0;
   bool housekept_ = false;
   ArpCounters c_;

@@ -2,7 +2,9 @@
 // the source of the requests it sends (resolution, scans) and the conflict detector's reference.
 // Filled from the config before the pipeline starts; an address may be appended later by a
 // control thread (append-only, published with a release store), so the data plane reads it
-// without locks. Header-only and EAL-free: unit tests and the scanner use it directly.
+// without locks. The announce generation is how a control thread (the link watcher) asks the
+// ARP stage to announce a port's addresses again. Header-only and EAL-free: unit tests and the
+// scanner use it directly.
 #pragma once
 
 #include <rte_ether.h>
@@ -51,12 +53,40 @@ class PortAddresses {
     return nullptr;
   }
 
-  // True when `ip` is one of our addresses on any VLAN of this port.
+  // The index of find(ip, vlan) (stable: addresses are only appended), or -1.
+  int index_of(uint32_t ip, uint16_t vlan) const {
+    const PortAddress* a = find(ip, vlan);
+    return a ? static_cast<int>(a - addrs_.data()) : -1;
+  }
+
+  // True when `ip` is one of our addresses on any VLAN of this port. Only for telling our own
+  // looped frames apart (they carry our MAC too); a conflict is per VLAN (find()), since the same
+  // address on two VLANs lives in two broadcast domains.
   bool owns(uint32_t ip) const {
     const size_t n = size();
     for (size_t i = 0; i < n; ++i)
       if (addrs_[i].ip == ip) return true;
     return false;
+  }
+
+  // Any thread: every address of the port is to be announced again (the link came back up).
+  // The ARP stage compares the generation with the last one it acted on.
+  void request_announce() { announce_gen_.fetch_add(1, std::memory_order_release); }
+  uint32_t announce_generation() const { return announce_gen_.load(std::memory_order_acquire); }
+
+  // Any lcore, when another station uses address `i`: true for the one caller that may defend it
+  // now, i.e. nobody did in the last `interval` cycles. Kept here rather than in each ARP stage
+  // instance so that RFC 5227's one defence per DEFEND_INTERVAL holds for the appliance, however
+  // many lcores see the conflicting frames. The common case (defended recently) is a plain load.
+  bool claim_defence(size_t i, uint64_t now, uint64_t interval) const {
+    uint64_t last = defended_[i].load(std::memory_order_relaxed);
+    if (last != 0 && now + 1 < last + interval) return false;
+    return defended_[i].compare_exchange_strong(last, now + 1, std::memory_order_relaxed);
+  }
+  // Undoes a claim whose announcement could not be sent (no mbuf), so the next conflict tries.
+  void release_defence(size_t i, uint64_t now) const {
+    uint64_t mine = now + 1;
+    defended_[i].compare_exchange_strong(mine, 0, std::memory_order_relaxed);
   }
 
   // The address to send from when asking for `target` on `vlan`: the first one whose subnet
@@ -75,6 +105,10 @@ class PortAddresses {
  private:
   std::array<PortAddress, kMaxPortAddresses> addrs_{};
   std::atomic<size_t> n_{0};
+  std::atomic<uint32_t> announce_gen_{0};
+  // Per address: TSC + 1 of its last defence, 0 = never. Run-time state, not configuration:
+  // mutable so the stages, which see the book as const, can claim a defence.
+  mutable std::array<std::atomic<uint64_t>, kMaxPortAddresses> defended_{};
 };
 
 // Every port's addresses, indexed by DPDK port id.

@@ -10,14 +10,18 @@
 #include <cstring>
 
 #include "core/meta.h"
+#include "proto/arp.h"
 
 namespace rampart::arp {
 
 namespace {
-// Ethernet (14) + ARP (28), padded to the 60-byte minimum frame as arp-scan does.
-constexpr uint16_t kFrameLen = 60;
+// Ethernet (14) [+ 802.1Q tag (4)] + ARP (28), padded to the 60-byte minimum frame as arp-scan
+// does.
+constexpr uint16_t kFrameLen = proto::kArpFrameMax;
+static_assert(kFrameLen == 60);
 constexpr size_t kTargetIpOffset = sizeof(rte_ether_hdr) + offsetof(rte_arp_hdr, arp_data) +
                                    offsetof(rte_arp_ipv4, arp_tip);
+constexpr size_t kVlanTagLen = 4;
 // A finished scan's slot is reused only after this long, so a reply being recorded on another
 // lcore when the scan finished is long done before its memory goes (the data plane holds no
 // reference across calls).
@@ -33,12 +37,23 @@ int64_t unix_us_now() {
 struct ScanEngine::Slot {
   uint32_t id = 0;
   uint16_t port = 0;
+  uint16_t vlan = 0;
+  uint32_t src_ip = 0;
+  rte_ether_addr src_mac{};
   uint32_t pps = 0, tries = 0, timeout_ms = 0;
+  uint16_t target_offset = kTargetIpOffset;    // of the target IP in `frame` (a tag moves it)
   int64_t started_unix_us = 0;
   alignas(64) uint8_t frame[kFrameLen] = {};  // the request with target 0.0.0.0
   std::unique_ptr<ScanRun> run;                // control plane's owning pointer
   std::atomic<ScanRun*> live{nullptr};         // what the data plane reads
   std::atomic<uint64_t> alloc_failures{0};
+  // What solicited() reads. Kept in the slot, which lives as long as the engine, rather than
+  // read through `live`: a finished scan's run is freed when its slot is reused, and these are
+  // read for scans that are over too. A reader racing a reuse may mix two scans' values, which
+  // costs at worst one event more or less, never memory safety.
+  std::atomic<uint64_t> cover_span{0};   // first << 32 | last target, inclusive
+  std::atomic<uint32_t> cover_where{0};  // port << 16 | vlan
+  std::atomic<uint64_t> cover_until{0};  // TSC; UINT64_MAX while running, 0 = nothing
 };
 
 ScanEngine::ScanEngine(uint64_t tsc_hz, unsigned max_prefix_bits)
@@ -48,21 +63,11 @@ ScanEngine::ScanEngine(uint64_t tsc_hz, unsigned max_prefix_bits)
 
 ScanEngine::~ScanEngine() = default;
 
-static void build_template(uint8_t* f, const rte_ether_addr& src_mac, uint32_t src_ip) {
-  auto* eth = reinterpret_cast<rte_ether_hdr*>(f);
-  memset(&eth->dst_addr, 0xff, sizeof eth->dst_addr);
-  rte_ether_addr_copy(&src_mac, &eth->src_addr);
-  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-  auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
-  arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-  arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-  arp->arp_hlen = RTE_ETHER_ADDR_LEN;
-  arp->arp_plen = 4;
-  arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
-  rte_ether_addr_copy(&src_mac, &arp->arp_data.arp_sha);
-  arp->arp_data.arp_sip = rte_cpu_to_be_32(src_ip);
-  memset(&arp->arp_data.arp_tha, 0, sizeof arp->arp_data.arp_tha);
-  arp->arp_data.arp_tip = 0;
+// The request with target 0.0.0.0, written by the same code as the stage's own requests.
+static void build_template(uint8_t* f, const rte_ether_addr& src_mac, uint32_t src_ip, uint16_t vlan) {
+  proto::ArpMac mac;
+  memcpy(mac.data(), src_mac.addr_bytes, mac.size());
+  proto::write_arp_request(f, mac, src_ip, 0, vlan);
 }
 
 uint32_t ScanEngine::start(const ScanRequest& req, uint64_t now_tsc, std::string* error) {
@@ -74,6 +79,10 @@ uint32_t ScanEngine::start(const ScanRequest& req, uint64_t now_tsc, std::string
   }
   if (req.tries == 0 || req.tries > kMaxScanTries) {
     *error = "tries must be 1.." + std::to_string(kMaxScanTries);
+    return 0;
+  }
+  if (req.vlan > 4094) {
+    *error = "vlan must be 0 (untagged) .. 4094";
     return 0;
   }
   std::lock_guard<std::mutex> lock(control_mu_);
@@ -121,15 +130,25 @@ uint32_t ScanEngine::start(const ScanRequest& req, uint64_t now_tsc, std::string
     return 0;
   }
   pick->live.store(nullptr, std::memory_order_release);
+  pick->cover_until.store(0, std::memory_order_release);
   pick->id = next_id_++;
   pick->port = req.port;
+  pick->vlan = req.vlan;
+  pick->src_ip = req.src_ip;
+  pick->src_mac = req.src_mac;
+  pick->target_offset = static_cast<uint16_t>(kTargetIpOffset + (req.vlan ? kVlanTagLen : 0));
   pick->pps = req.pps;
   pick->tries = req.tries;
   pick->timeout_ms = req.timeout_ms;
   pick->started_unix_us = unix_us_now();
   pick->alloc_failures.store(0, std::memory_order_relaxed);
-  build_template(pick->frame, req.src_mac, req.src_ip);
+  build_template(pick->frame, req.src_mac, req.src_ip, req.vlan);
   pick->run = std::move(run);
+  pick->cover_span.store(uint64_t{req.range.first} << 32 |
+                             static_cast<uint32_t>(req.range.first + req.range.count - 1),
+                         std::memory_order_relaxed);
+  pick->cover_where.store(uint32_t{req.port} << 16 | req.vlan, std::memory_order_relaxed);
+  pick->cover_until.store(UINT64_MAX, std::memory_order_release);
   pick->live.store(pick->run.get(), std::memory_order_release);
   active_mask_.fetch_or(1u << index, std::memory_order_release);
   return pick->id;
@@ -145,12 +164,15 @@ bool ScanEngine::cancel(uint32_t id) {
   return false;
 }
 
-static ScanInfo make_info(const ScanRun& run, uint32_t id, uint16_t port, uint32_t pps,
-                          uint32_t tries, uint32_t timeout_ms, int64_t started_unix_us,
-                          uint64_t alloc_failures, uint64_t now_tsc, uint64_t hz) {
+static ScanInfo make_info(const ScanRun& run, uint32_t id, uint16_t port, uint16_t vlan,
+                          uint32_t src_ip, uint32_t pps, uint32_t tries, uint32_t timeout_ms,
+                          int64_t started_unix_us, uint64_t alloc_failures, uint64_t now_tsc,
+                          uint64_t hz) {
   ScanInfo i;
   i.id = id;
   i.port = port;
+  i.vlan = vlan;
+  i.src_ip = src_ip;
   i.range = run.params().range;
   i.state = run.state();
   i.pps = pps;
@@ -159,7 +181,7 @@ static ScanInfo make_info(const ScanRun& run, uint32_t id, uint16_t port, uint32
   i.hosts = i.range.count;
   i.sent = run.sent();
   i.answered = run.answered();
-  i.remaining = i.state == ScanState::running ? i.hosts - std::min(i.hosts, i.answered) : 0;
+  i.remaining = i.state == ScanState::running ? run.remaining() : 0;
   i.duplicates = run.duplicates();
   i.results = run.results().rows();
   i.lost_results = run.results().lost();
@@ -178,9 +200,9 @@ std::vector<ScanInfo> ScanEngine::list(uint64_t now_tsc) const {
   std::vector<ScanInfo> out;
   for (const auto& s : slots_)
     if (s->run)
-      out.push_back(make_info(*s->run, s->id, s->port, s->pps, s->tries, s->timeout_ms,
-                              s->started_unix_us, s->alloc_failures.load(std::memory_order_relaxed),
-                              now_tsc, tsc_hz_));
+      out.push_back(make_info(*s->run, s->id, s->port, s->vlan, s->src_ip, s->pps, s->tries,
+                              s->timeout_ms, s->started_unix_us,
+                              s->alloc_failures.load(std::memory_order_relaxed), now_tsc, tsc_hz_));
   std::sort(out.begin(), out.end(), [](const ScanInfo& a, const ScanInfo& b) { return a.id < b.id; });
   return out;
 }
@@ -226,6 +248,8 @@ uint16_t ScanEngine::generate(uint64_t now_tsc, rte_mempool* pool, rte_mbuf** ou
     if (run == nullptr || !run->try_own(token)) continue;
     const uint32_t want = run->ready(now_tsc, static_cast<uint32_t>(max - total));
     if (run->state() != ScanState::running) {
+      // Late answers to the last retries still count as solicited for a while.
+      s.cover_until.store(run->finish_tsc() + kQuietSeconds * tsc_hz_, std::memory_order_release);
       active_mask_.fetch_and(~(1u << i), std::memory_order_release);
       continue;
     }
@@ -253,7 +277,7 @@ uint16_t ScanEngine::generate(uint64_t now_tsc, rte_mempool* pool, rte_mbuf** ou
       auto* d = rte_pktmbuf_mtod(b, uint8_t*);
       rte_memcpy(d, s.frame, kFrameLen);
       const uint32_t tip = rte_cpu_to_be_32(ips[j]);
-      memcpy(d + kTargetIpOffset, &tip, sizeof tip);
+      memcpy(d + s.target_offset, &tip, sizeof tip);
       core::meta(b)->out_port = s.port;
     }
     total = static_cast<uint16_t>(total + n);
@@ -261,19 +285,36 @@ uint16_t ScanEngine::generate(uint64_t now_tsc, rte_mempool* pool, rte_mbuf** ou
   return total;
 }
 
-void ScanEngine::on_reply(uint16_t port, uint32_t sender_ip, const rte_ether_addr& mac,
-                          uint64_t now_tsc) {
+bool ScanEngine::on_reply(const ScanReply& r, uint64_t now_tsc) {
   uint32_t mask = active_mask_.load(std::memory_order_acquire);
+  if (mask == 0 || r.sender_ip == r.target_ip) return false;
+  bool taken = false;
   while (mask != 0) {
     const unsigned i = static_cast<unsigned>(__builtin_ctz(mask));
     mask &= mask - 1;
     Slot& s = *slots_[i];
     ScanRun* run = s.live.load(std::memory_order_acquire);
-    if (run == nullptr || s.port != port) continue;
+    if (run == nullptr || s.port != r.port || s.vlan != r.vlan || s.src_ip != r.target_ip ||
+        !rte_is_same_ether_addr(&s.src_mac, &r.target_mac))
+      continue;
     MacBytes b;
-    memcpy(b.data(), mac.addr_bytes, b.size());
-    run->on_reply(sender_ip, b, now_tsc);
+    memcpy(b.data(), r.sender_mac.addr_bytes, b.size());
+    taken |= run->on_reply(r.sender_ip, b, now_tsc) != ScanResults::Outcome::lost;
   }
+  return taken;
+}
+
+bool ScanEngine::solicited(uint16_t port, uint16_t vlan, uint32_t ip, uint64_t now_tsc) const {
+  const uint32_t where = uint32_t{port} << 16 | vlan;
+  for (const auto& s : slots_) {
+    const uint64_t until = s->cover_until.load(std::memory_order_acquire);
+    if (until == 0 || now_tsc >= until) continue;
+    const uint64_t span = s->cover_span.load(std::memory_order_relaxed);
+    if (s->cover_where.load(std::memory_order_relaxed) == where && ip >= (span >> 32) &&
+        ip <= static_cast<uint32_t>(span))
+      return true;
+  }
+  return false;
 }
 
 }  // namespace rampart::arp

@@ -1,12 +1,12 @@
 // The ARP subnet scanner's engine: the control plane hands it scan descriptors, the data plane
-// (the ARP stage, on whichever lcores run it) asks it for paced request frames and feeds it every
-// ARP reply it sees. One engine is shared by all ARP stage instances.
+// (the ARP stage, on whichever lcores run it) asks it for paced request frames and feeds it the
+// ARP replies addressed to us. One engine is shared by all ARP stage instances.
 //
 // Threads: start()/list()/results() are control-plane calls (telemetry threads, serialized by a
-// mutex the data plane never touches). generate() and on_reply() are per-packet code: no lock,
-// no allocation, no syscall. A scan is claimed by the first lcore whose generate() sees it (an
-// atomic owner word) and only that lcore sends for it; replies may arrive on any lcore and are
-// recorded lock-free (scan_results.h).
+// mutex the data plane never touches). generate(), on_reply() and solicited() are per-packet
+// code: no lock, no allocation, no syscall. A scan is claimed by the first lcore whose generate()
+// sees it (an atomic owner word) and only that lcore sends for it; replies may arrive on any lcore
+// and are recorded lock-free (scan_results.h).
 #pragma once
 
 #include <rte_ether.h>
@@ -36,20 +36,33 @@ struct ScanRequest {
   uint32_t timeout_ms = kDefaultScanTimeoutMs;  // first wait; each retry waits 1.5x longer
   uint32_t src_ip = 0;               // sender IP of requests; 0.0.0.0 makes them ARP probes
   rte_ether_addr src_mac{};          // the port's MAC (sender hardware address, Ethernet source)
+  uint16_t vlan = 0;                 // 802.1Q tag of the requests, and the answers' VLAN; 0 = untagged
   uint64_t seed = 0;                 // permutation key; 0 = pick one from the TSC
+};
+
+// An ARP reply as the stage parsed it, for ScanEngine::on_reply(). Addresses in host order.
+struct ScanReply {
+  uint16_t port = 0;
+  uint16_t vlan = 0;
+  uint32_t sender_ip = 0;
+  uint32_t target_ip = 0;
+  rte_ether_addr sender_mac{};
+  rte_ether_addr target_mac{};
 };
 
 // A snapshot of one scan for /rampart/arp/scans.
 struct ScanInfo {
   uint32_t id = 0;
   uint16_t port = 0;
+  uint16_t vlan = 0;
+  uint32_t src_ip = 0;
   ScanRange range;
   ScanState state = ScanState::running;
   uint32_t pps = 0, tries = 0, timeout_ms = 0;
   uint64_t hosts = 0;       // targets in the range
   uint64_t sent = 0;        // requests sent, retries included
   uint64_t answered = 0;    // targets that answered at least once
-  uint64_t remaining = 0;   // targets neither answered nor out of tries
+  uint64_t remaining = 0;   // targets not answered that are still to be asked (0 once over)
   uint64_t duplicates = 0;  // replies beyond the first per target (extra MACs, repeats)
   uint64_t results = 0;     // (ip, mac) rows recorded
   uint64_t lost_results = 0;  // rows that did not fit the results table (counted drop)
@@ -85,9 +98,15 @@ class ScanEngine {
   // ---- data plane ----
   // Ready-to-send ARP requests for the running scans, paced; meta(m)->out_port set. At most max.
   uint16_t generate(uint64_t now_tsc, rte_mempool* pool, rte_mbuf** out, uint16_t max);
-  // Every ARP reply (and gratuitous ARP) seen on the port. sender_ip in host order.
-  void on_reply(uint16_t port, uint32_t sender_ip_host_order, const rte_ether_addr& mac,
-                uint64_t now_tsc);
+  // An ARP reply (not gratuitous) seen on a port. Like arp-scan, a scan takes only answers to its
+  // own requests: on its port and VLAN, addressed to its sender MAC and IP; a third party's reply
+  // or an announcement is not an answer. True when a running scan took it.
+  bool on_reply(const ScanReply& r, uint64_t now_tsc);
+  // True when a reply from `ip` on (port, vlan) may answer a scan that is running there or ended
+  // less than kQuietSeconds ago (late answers to retries): the unsolicited-reply detector spares
+  // such replies and no others. Lock-free; any lcore.
+  bool solicited(uint16_t port, uint16_t vlan, uint32_t ip, uint64_t now_tsc) const;
+  static constexpr unsigned kQuietSeconds = 10;
 
  private:
   struct Slot;

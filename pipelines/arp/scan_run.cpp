@@ -113,8 +113,16 @@ uint32_t ScanRun::next_targets(uint64_t now_tsc, uint32_t* ips, uint32_t max) {
     pacer_.consume(n);
     last_send_tsc_ = now_tsc;
     sent_.store(sent() + n, std::memory_order_relaxed);
+    if (pass_ + 1 == p_.tries)
+      final_sent_.store(final_sent_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
   return n;
+}
+
+uint64_t ScanRun::remaining() const {
+  const uint64_t final_sent = final_sent_.load(std::memory_order_relaxed);
+  const uint64_t settled = answered() + final_sent - std::min(final_sent, late_answers_.load(std::memory_order_relaxed));
+  return p_.range.count - std::min(p_.range.count, settled);
 }
 
 ScanResults::Outcome ScanRun::on_reply(uint32_t ip, const MacBytes& mac, uint64_t now_tsc) {
@@ -129,6 +137,7 @@ ScanResults::Outcome ScanRun::on_reply(uint32_t ip, const MacBytes& mac, uint64_
   if (o == ScanResults::Outcome::first_reply) {
     t.answered.store(1, std::memory_order_relaxed);
     answered_.fetch_add(1, std::memory_order_relaxed);
+    if (t.tries.load(std::memory_order_relaxed) >= p_.tries) late_answers_.fetch_add(1, std::memory_order_relaxed);
   } else if (o != ScanResults::Outcome::lost) {
     duplicates_.fetch_add(1, std::memory_order_relaxed);
   }

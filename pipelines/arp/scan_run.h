@@ -70,6 +70,9 @@ class ScanRun {
   uint64_t sent() const { return sent_.load(std::memory_order_relaxed); }
   uint64_t answered() const { return answered_.load(std::memory_order_relaxed); }
   uint64_t duplicates() const { return duplicates_.load(std::memory_order_relaxed); }
+  // Targets not answered that will still be asked: a target leaves the count when it answers or
+  // when its last request goes out (it may still answer that one, but is not asked again).
+  uint64_t remaining() const;
 
  private:
   // Per target. last_send is (tsc - start) >> kTscShift, compared modulo 2^32: exact for waits up
@@ -112,6 +115,12 @@ class ScanRun {
   std::atomic<uint64_t> sent_{0};
   std::atomic<uint64_t> answered_{0};
   std::atomic<uint64_t> duplicates_{0};
+  // For remaining(): targets sent their last request (owner), and targets whose first answer
+  // came after that request (any lcore; counted in answered_ too). A reply racing the last
+  // request's send may be missed here, so remaining() can be off by one for a moment while the
+  // scan runs; it is exact once the race is over and always 0 when the scan is.
+  std::atomic<uint64_t> final_sent_{0};
+  std::atomic<uint64_t> late_answers_{0};
 };
 
 }  // namespace rampart::arp

@@ -123,6 +123,22 @@ std::string hex(const Bytes& b, size_t max) {
   return s + " (" + std::to_string(b.size()) + " bytes)";
 }
 
+void write_pcap(const std::string& path, const std::vector<Bytes>& frames) {
+  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+  ASSERT_NE(dead, nullptr);
+  pcap_dumper_t* d = pcap_dump_open(dead, path.c_str());
+  ASSERT_NE(d, nullptr) << pcap_geterr(dead);
+  uint32_t usec = 0;
+  for (const Bytes& f : frames) {
+    pcap_pkthdr h{};
+    h.ts.tv_usec = usec += 10;
+    h.caplen = h.len = static_cast<uint32_t>(f.size());
+    pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data());
+  }
+  pcap_dump_close(d);
+  pcap_close(dead);
+}
+
 std::vector<Bytes> read_pcap(const std::string& path) {
   std::vector<Bytes> frames;
   char err[PCAP_ERRBUF_SIZE];

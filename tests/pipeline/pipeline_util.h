@@ -48,6 +48,8 @@ std::string hex(const Bytes& b, size_t max = 96);
 
 // Every frame of a pcap file, in order (libpcap). Fails the test on a read error.
 std::vector<Bytes> read_pcap(const std::string& path);
+// Writes `frames` as an Ethernet pcap, 10 us apart. Fails the test on a write error.
+void write_pcap(const std::string& path, const std::vector<Bytes>& frames);
 
 struct ProcResult {
   int exit_code = -1;      // WEXITSTATUS, or 128 + signal

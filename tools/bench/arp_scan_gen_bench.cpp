@@ -1,10 +1,15 @@
-// ARP scan request generation on one lcore: ScanEngine::generate() into a net_null port, as the
-// ARP stage would run it, unpaced (pps 0). Prints one JSON line for tools/bench/arp_scan_bench.py:
-//   rate:  a /16 scan with many tries and no wait between passes, generate + tx_burst for
-//          --seconds; Mpps and cycles/packet.
-//   slash16: a /16 with 2 tries (nobody answers on net_null, so 131068 requests): time from
-//          start to the last request with timeout_ms 0 (generation alone) and with the default
-//          50 ms timeout to the end of the scan (the two waits included).
+// ARP scan request generation on one lcore into a net_null port, unpaced (pps 0). Prints one
+// JSON line for tools/bench/arp_scan_bench.py:
+//   stage: the path rampart runs (/15 scans with 100 tries, back to back): a core::LcoreRunner polling the port's (empty: no-rx=1) RX
+//          queue, whose idle loop calls ArpStage::flush() -> ScanEngine::generate() ->
+//          StageContext::emit() -> the TX stage's pending burst -> TxStage -> rte_eth_tx_burst;
+//          the main lcore restarts scans as they end, as the control plane would. Mpps and
+//          cycles/packet for --seconds.
+//   rate:  ScanEngine::generate() + rte_eth_tx_burst alone in a tight loop (the engine's own
+//          ceiling, without the stage and runner around it), the same scans for the same time.
+//   slash16: a /16 with 2 tries (nobody answers on net_null, so 131068 requests), engine loop:
+//          time from start to the last request with timeout_ms 0 (generation alone) and with the
+//          default 50 ms timeout to the end of the scan (the two waits included).
 // EAL args first, then "--", then [--seconds N] [--burst N].
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -12,13 +17,19 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
+#include "arp/arp_stage.h"
 #include "arp/scan_engine.h"
+#include "core/lcore_runner.h"
 #include "core/meta.h"
+#include "tx/tx_stage.h"
 
 namespace {
 
@@ -69,10 +80,10 @@ int run_loop(void* arg) {
   return 0;
 }
 
-arp::ScanRequest slash16(uint16_t port, uint32_t tries, uint32_t timeout_ms) {
+arp::ScanRequest scan_of(const char* cidr, uint16_t port, uint32_t tries, uint32_t timeout_ms) {
   arp::ScanRequest r;
   std::string err;
-  arp::parse_scan_cidr("10.64.0.0/16", &r.range, &err);
+  arp::parse_scan_cidr(cidr, &r.range, &err);
   r.port = port;
   r.pps = 0;
   r.tries = tries;
@@ -82,7 +93,80 @@ arp::ScanRequest slash16(uint16_t port, uint32_t tries, uint32_t timeout_ms) {
   return r;
 }
 
+arp::ScanRequest slash16(uint16_t port, uint32_t tries, uint32_t timeout_ms) {
+  return scan_of("10.64.0.0/16", port, tries, timeout_ms);
+}
+
+// The sustained-rate scans: a /15 with 100 tries, 13.1 M requests each. A /16's 6.5 M ended
+// so fast on an idle machine (8 a second) that the engine's 16 slots, each reusable 2 s after
+// its scan ended, ran out and the loops stalled waiting for one.
+constexpr unsigned kRateHostBits = 17;
+arp::ScanRequest rate_scan(uint16_t port) { return scan_of("10.64.0.0/15", port, arp::kMaxScanTries, 0); }
+
 double seconds(uint64_t cycles) { return static_cast<double>(cycles) / static_cast<double>(rte_get_tsc_hz()); }
+
+struct RunnerLoop {
+  core::LcoreRunner* runner;
+  const core::RunControl* control;
+};
+
+int run_runner(void* arg) {
+  auto* r = static_cast<RunnerLoop*>(arg);
+  r->runner->run(*r->control);
+  return 0;
+}
+
+struct StageResult {
+  uint64_t sent = 0, tx_dropped = 0;
+  double seconds = 0;
+};
+
+// The ARP stage and the TX stage on `worker`'s runner, as build_topology() puts them; the main
+// lcore keeps two scans running (each restarted when it ends) for run_s seconds.
+StageResult run_stage_path(uint16_t port, rte_mempool* pool, unsigned worker, uint16_t burst,
+                           double run_s) {
+  const uint64_t hz = rte_get_tsc_hz();
+  arp::ScanEngine engine(hz, kRateHostBits);
+  arp::AddressBook book;
+  book.port(port).mac = {{0x02, 0, 0, 0, 0, 1}};
+  arp::ArpStageParams sp;
+  sp.forward.policy = core::Policy::drop;
+  sp.addresses = &book;
+  sp.ports = {port};
+  sp.pool = pool;
+  sp.tsc_hz = hz;
+  sp.scans = &engine;
+  sp.announce = false;
+  auto stage = std::make_unique<arp::ArpStage>(sp);
+  const arp::ArpStage* arp_stage = stage.get();
+  core::LcoreRunner runner(worker, burst, hz / 10000);
+  runner.add_rx_queue(port, 0);
+  runner.set_local_stage(std::move(stage));
+  runner.set_local_stage(std::make_unique<tx::TxStage>(std::vector<tx::TxQueue>{{port, 0}}, burst,
+                                                       static_cast<int>(rte_socket_id())));
+  std::string err;
+  uint32_t ids[2];
+  for (uint32_t& id : ids) id = engine.start(rate_scan(port), rte_rdtsc(), &err);
+  core::RunControl control;
+  RunnerLoop loop{&runner, &control};
+  const uint64_t t0 = rte_rdtsc();
+  const uint64_t stop = t0 + static_cast<uint64_t>(run_s * static_cast<double>(hz));
+  rte_eal_remote_launch(run_runner, &loop, worker);
+  arp::ScanInfo info;
+  while (rte_rdtsc() < stop) {
+    usleep(1000);
+    for (uint32_t& id : ids)
+      if (!engine.info(id, rte_rdtsc(), &info) || info.state != arp::ScanState::running)
+        id = engine.start(rate_scan(port), rte_rdtsc(), &err);
+  }
+  control.state.store(core::RunState::quit);
+  rte_eal_wait_lcore(worker);
+  StageResult r;
+  r.seconds = seconds(rte_rdtsc() - t0);
+  r.sent = arp_stage->counters().scan_requests_out.load();
+  r.tx_dropped = runner.counters().drops[static_cast<size_t>(core::DropReason::tx_full)].load();
+  return r;
+}
 
 }  // namespace
 
@@ -121,10 +205,11 @@ int main(int argc, char** argv) {
   const uint64_t hz = rte_get_tsc_hz();
   std::string err;
 
-  // 1. Sustained rate.
-  arp::ScanEngine rate_engine(hz);
-  const uint32_t rate_id = rate_engine.start(slash16(port, arp::kMaxScanTries, 0), rte_rdtsc(), &err);
-  Loop rate{&rate_engine, pool, port, burst, 0, rate_id, slash16(port, arp::kMaxScanTries, 0)};
+  // 1. Sustained rate, through the stage, then the engine alone.
+  const StageResult stage = run_stage_path(port, pool, worker, burst, run_s);
+  arp::ScanEngine rate_engine(hz, kRateHostBits);
+  const uint32_t rate_id = rate_engine.start(rate_scan(port), rte_rdtsc(), &err);
+  Loop rate{&rate_engine, pool, port, burst, 0, rate_id, rate_scan(port)};
   const uint64_t t0 = rte_rdtsc();
   rate.stop_tsc = t0 + static_cast<uint64_t>(run_s * static_cast<double>(hz));
   rte_eal_remote_launch(run_loop, &rate, worker);
@@ -146,7 +231,12 @@ int main(int argc, char** argv) {
     total_s[k] = seconds(l.end_tsc - start);
     gen_sent[k] = l.sent;
   }
-  std::printf("{\"rate_pps\": %.0f, \"rate_seconds\": %.3f, \"rate_sent\": %llu, \"tx_dropped\": %llu, "
+  std::printf("{\"stage_rate_pps\": %.0f, \"stage_seconds\": %.3f, \"stage_sent\": %llu, "
+              "\"stage_tx_dropped\": %llu, \"stage_cycles_per_packet\": %.1f, ",
+              static_cast<double>(stage.sent) / stage.seconds, stage.seconds,
+              static_cast<unsigned long long>(stage.sent), static_cast<unsigned long long>(stage.tx_dropped),
+              stage.seconds * static_cast<double>(hz) / static_cast<double>(stage.sent ? stage.sent : 1));
+  std::printf("\"rate_pps\": %.0f, \"rate_seconds\": %.3f, \"rate_sent\": %llu, \"tx_dropped\": %llu, "
               "\"cycles_per_packet\": %.1f, \"tsc_hz\": %llu, \"burst\": %u, \"rate_scans\": %llu, "
               "\"slash16_requests\": %llu, \"slash16_gen_s\": %.6f, \"slash16_gen_total_s\": %.6f, "
               "\"slash16_default_requests\": %llu, \"slash16_default_last_send_s\": %.6f, "

@@ -25,22 +25,6 @@ constexpr const char* kHostMac = "02:00:00:00:00:0a";
 constexpr const char* kBcast = "ff:ff:ff:ff:ff:ff";
 constexpr const char* kZero = "00:00:00:00:00:00";
 
-void write_pcap(const std::string& path, const std::vector<Bytes>& frames) {
-  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
-  ASSERT_NE(dead, nullptr);
-  pcap_dumper_t* d = pcap_dump_open(dead, path.c_str());
-  ASSERT_NE(d, nullptr) << pcap_geterr(dead);
-  uint32_t usec = 0;
-  for (const Bytes& f : frames) {
-    pcap_pkthdr h{};
-    h.ts.tv_usec = usec += 10;
-    h.caplen = h.len = static_cast<uint32_t>(f.size());
-    pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data());
-  }
-  pcap_dump_close(d);
-  pcap_close(dead);
-}
-
 const json::Value& at(const json::Value& v, std::initializer_list<std::string_view> keys) {
   static const json::Value missing;
   const json::Value* cur = &v;
@@ -115,6 +99,12 @@ TEST(ArpBinary, AnswersAnnouncesDetectsAndCountsMalformedArp) {
   EXPECT_EQ(at(stats, {"replies_in"}).as_uint(), 2u);
   EXPECT_EQ(at(stats, {"events", "flip_flop"}).as_uint(), 1u);
   EXPECT_EQ(at(stats, {"table_size"}).as_uint(), 2u);
+  // The table takes paging parameters now, and its first page is still in the report.
+  const json::Value& table = at(rep, {"/rampart/arp/table"});
+  EXPECT_EQ(at(table, {"entries"}).as_uint(), 2u);
+  EXPECT_EQ(at(table, {"shown"}).as_uint(), 2u);
+  EXPECT_EQ(at(table, {"next_offset"}).as_uint(), 2u);
+  EXPECT_EQ(at(table, {"neighbours"}).as_array().size(), 2u);
   // The malformed frames, by reason: classify's format checks, the stage's operation check.
   const json::Value& drops = at(rep, {"/rampart/drops"});
   EXPECT_EQ(at(drops, {"arp_bad_format"}).as_uint(), 2u);

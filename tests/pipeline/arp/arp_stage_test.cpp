@@ -16,6 +16,7 @@
 #include "../pipeline_util.h"
 #include "arp/arp_stage.h"
 #include "arp/echo_stage.h"
+#include "arp/scan_range.h"
 #include "classify/classify_stage.h"
 #include "core/drop_reason.h"
 #include "core/lcore_runner.h"
@@ -131,10 +132,14 @@ class ArpStageTest : public ::testing::Test {
   }
   static void on_emit(void* self, rte_mbuf* m) { static_cast<ArpStageTest*>(self)->settle(m); }
 
+
+ public:
   struct Sent {
     uint16_t port;
     Bytes bytes;
   };
+
+ protected:
   std::vector<Sent> take_sent() {
     std::vector<Sent> out;
     out.swap(sent_);
@@ -393,6 +398,258 @@ TEST_F(ArpStageTest, NeighboursAgeOutOnTheStageClock) {
   flush();
   EXPECT_EQ(stage_->table().size(), 0u);
   EXPECT_EQ(stage_->table().expirations(), 1u);
+}
+
+// ------------------------------------------------------------------ conflict defence (RFC 5227)
+
+// Frames the stage emitted that are our announcement of `ip` (on `vlan`).
+size_t announcements_of(const std::vector<ArpStageTest::Sent>& sent, const char* ip, uint16_t vlan = 0) {
+  auto b = request(kOurMac, ip, ip);
+  if (vlan) b.vlan(vlan);
+  const Bytes want = padded(b.build());
+  return static_cast<size_t>(std::count_if(sent.begin(), sent.end(), [&](const auto& s) { return s.bytes == want; }));
+}
+
+TEST_F(ArpStageTest, ConflictFloodGetsOneDefencePerIntervalAndResolutionStillGoesOut) {
+  arp::ArpConfig cfg;
+  cfg.request_per_port = {5, 5};
+  make_stage(cfg, /*announce=*/false, core::Policy::drop);
+  const Bytes claim = reply("02:00:00:00:00:66", "10.0.0.1", kBcast, "10.0.0.1").build();
+  const Bytes probe_of_ours = request("02:00:00:00:00:67", "10.0.0.1", "10.0.0.99").build();
+  rte_ether_addr mac{};
+  const Bytes payload = PacketBuilder().eth(kOurMac, kZero).ipv4("10.0.0.1", "10.0.0.50").udp(1, 2).build();
+  const uint64_t t0 = ctx_.now_tsc;
+  size_t defences = 0, requests = 0;
+  // 1000 conflicting frames over 10 s (100 ms apart, 10 at a time); a next hop to resolve every
+  // second.
+  for (int round = 0; round < 100; ++round) {
+    ctx_.now_tsc = t0 + static_cast<uint64_t>(round) * 100 * kHz / 1000;
+    std::vector<Bytes> flood(5, claim);
+    flood.insert(flood.end(), 5, probe_of_ours);
+    feed(flood);
+    if (round % 10 == 5) {
+      const std::string target = "10.0.0." + std::to_string(50 + round / 10);
+      stage_->resolve(ip(10, 0, 0, static_cast<uint8_t>(50 + round / 10)), kPort, 0,
+                      mbuf_from(pool_, payload), ctx_, &mac);
+      const auto sent = take_sent();
+      requests += std::count_if(sent.begin(), sent.end(), [&](const auto& x) {
+        return x.bytes == padded(request(kOurMac, "10.0.0.1", target.c_str()).build());
+      });
+      defences += announcements_of(sent, "10.0.0.1");
+    } else {
+      defences += announcements_of(take_sent(), "10.0.0.1");
+    }
+    flush();
+    defences += announcements_of(take_sent(), "10.0.0.1");
+  }
+  EXPECT_EQ(defences, 1u) << "one defence in the 10 s the flood lasted";
+  EXPECT_EQ(requests, 10u) << "every next hop was asked for";
+  EXPECT_EQ(events_of(EventKind::conflict), 1000u);
+  EXPECT_EQ(stage_->counters().defences_out.load(), 1u);
+  EXPECT_EQ(stage_->counters().defences_suppressed.load(), 999u);
+  EXPECT_EQ(stage_->counters().requests_limited_port.load(), 0u) << "defence took no request token";
+  // DEFEND_INTERVAL after the defence, the next conflicting frame is defended again.
+  ctx_.now_tsc = t0 + 10 * kHz;
+  feed(claim);
+  EXPECT_EQ(announcements_of(take_sent(), "10.0.0.1"), 1u);
+  // Resolution may use the whole request budget: a defence still goes out (and vice versa).
+  for (uint8_t i = 0; i < 8; ++i)
+    stage_->resolve(ip(10, 0, 0, 100 + i), kPort, 0, mbuf_from(pool_, payload), ctx_, &mac);
+  EXPECT_GE(stage_->counters().requests_limited_port.load(), 3u) << "the port's bucket is empty";
+  take_sent();
+  feed(reply("02:00:00:00:00:66", "10.0.7.1", kBcast, "10.0.7.1").vlan(7).build());
+  EXPECT_EQ(announcements_of(take_sent(), "10.0.7.1", 7), 1u) << "each address has its own interval";
+  EXPECT_EQ(stage_->counters().defences_out.load(), 3u);
+  ctx_.now_tsc += 2 * kHz;  // let the waiting packets time out
+  flush();
+}
+
+TEST_F(ArpStageTest, DefendIntervalIsConfigurable) {
+  arp::ArpConfig cfg;
+  cfg.defend_interval_ms = 500;
+  make_stage(cfg, false, core::Policy::drop);
+  const Bytes claim = reply("02:00:00:00:00:66", "10.0.0.1", kBcast, "10.0.0.1").build();
+  feed(claim);
+  ctx_.now_tsc += 499 * kHz / 1000;
+  feed(claim);
+  EXPECT_EQ(announcements_of(take_sent(), "10.0.0.1"), 1u);
+  ctx_.now_tsc += 2 * kHz / 1000;
+  feed(claim);
+  EXPECT_EQ(announcements_of(take_sent(), "10.0.0.1"), 1u);
+}
+
+// Several lcores run the ARP stage and the conflicting frames spread over them: still one
+// defence per interval for the appliance, not one per lcore.
+TEST_F(ArpStageTest, DefenceIsOncePerIntervalAcrossArpLcores) {
+  make_stage({}, false, core::Policy::drop);
+  arp::ArpStageParams p;
+  p.forward.policy = core::Policy::drop;
+  p.addresses = &book_;
+  p.ports = {kPort};
+  p.pool = pool_;
+  p.tsc_hz = kHz;
+  p.announce = false;
+  ArpStage second(p);
+  const Bytes claim = reply("02:00:00:00:00:66", "10.0.0.1", kBcast, "10.0.0.1").build();
+  for (int i = 0; i < 10; ++i) {
+    feed(claim);
+    feed_to(second, {claim});
+    ctx_.now_tsc += kHz / 10;
+  }
+  EXPECT_EQ(announcements_of(take_sent(), "10.0.0.1"), 1u);
+  EXPECT_EQ(stage_->counters().defences_out.load() + second.counters().defences_out.load(), 1u);
+  EXPECT_EQ(stage_->counters().defences_suppressed.load() + second.counters().defences_suppressed.load(), 19u);
+  ctx_.now_tsc += 9 * kHz;  // 10 s after the first defence
+  feed_to(second, {claim});
+  EXPECT_EQ(announcements_of(take_sent(), "10.0.0.1"), 1u);
+}
+
+// Our address on one VLAN is somebody else's business on another: only the VLAN it lives on has
+// a conflict.
+TEST_F(ArpStageTest, ConflictDetectionIsPerVlan) {
+  make_stage({}, false, core::Policy::drop);
+  // 10.0.0.1 is ours untagged; a station using it on VLAN 7 is a neighbour there.
+  feed(reply("02:00:00:00:00:66", "10.0.0.1", kBcast, "10.0.0.1").vlan(7).build());
+  // 10.0.7.1 is ours on VLAN 7 only.
+  feed(request("02:00:00:00:00:67", "10.0.7.1", "10.0.7.99").build());
+  EXPECT_EQ(events_of(EventKind::conflict), 0u);
+  EXPECT_TRUE(take_sent().empty()) << "nothing to defend";
+  ASSERT_NE(stage_->table().lookup(ip(10, 0, 0, 1), kPort, 7), nullptr);
+  ASSERT_NE(stage_->table().lookup(ip(10, 0, 7, 1), kPort, 0), nullptr);
+  // On their own VLANs they are conflicts.
+  feed(reply("02:00:00:00:00:66", "10.0.0.1", kBcast, "10.0.0.1").build());
+  feed(request("02:00:00:00:00:67", "10.0.7.1", "10.0.7.99").vlan(7).build());
+  EXPECT_EQ(events_of(EventKind::conflict), 2u);
+  const auto sent = take_sent();
+  EXPECT_EQ(announcements_of(sent, "10.0.0.1"), 1u);
+  EXPECT_EQ(announcements_of(sent, "10.0.7.1", 7), 1u);
+  EXPECT_EQ(stage_->table().lookup(ip(10, 0, 0, 1), kPort, 0), nullptr);
+}
+
+// ------------------------------------------------------------------ announcements on link up
+
+TEST_F(ArpStageTest, LinkUpGenerationMakesTheStageAnnounceThePortAgain) {
+  arp::ArpConfig cfg;
+  cfg.request_per_port = {1, 1};
+  make_stage(cfg, /*announce=*/true, core::Policy::drop);
+  flush();
+  auto sent = take_sent();
+  EXPECT_EQ(announcements_of(sent, "10.0.0.1"), 1u);
+  EXPECT_EQ(announcements_of(sent, "10.0.7.1", 7), 1u);
+  ctx_.now_tsc += kHz / 100;
+  flush();
+  EXPECT_TRUE(take_sent().empty());
+  // The link watcher saw the port come back up (twice, before the stage looked: one round).
+  book_.port(kPort).request_announce();
+  book_.port(kPort).request_announce();
+  ctx_.now_tsc += kHz / 100;
+  flush();
+  sent = take_sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(announcements_of(sent, "10.0.0.1"), 1u);
+  EXPECT_EQ(announcements_of(sent, "10.0.7.1", 7), 1u);
+  EXPECT_EQ(stage_->counters().reannouncements.load(), 1u);
+  ctx_.now_tsc += kHz / 100;
+  flush();
+  EXPECT_TRUE(take_sent().empty()) << "once per link-up";
+  EXPECT_EQ(stage_->counters().gratuitous_out.load(), 4u);
+  EXPECT_EQ(stage_->counters().requests_limited_port.load(), 0u) << "announcements use no request tokens";
+  // Only the instance that announces acts on it (one announcement per appliance).
+  arp::ArpStageParams p;
+  p.addresses = &book_;
+  p.ports = {kPort};
+  p.pool = pool_;
+  p.tsc_hz = kHz;
+  p.announce = false;
+  ArpStage quiet(p);
+  book_.port(kPort).request_announce();
+  ctx_.now_tsc += kHz / 100;
+  quiet.flush(ctx_);
+  EXPECT_TRUE(take_sent().empty());
+}
+
+// ------------------------------------------------------------------ requests Rampart sends
+
+TEST_F(ArpStageTest, ResolutionRequestsAreRateLimitedPerPortAndPerTarget) {
+  arp::ArpConfig cfg;
+  cfg.request_per_target = {1, 1};
+  cfg.request_per_port = {4, 4};
+  cfg.resolve_timeout_ms = 300;
+  make_stage(cfg, false, core::Policy::drop);
+  rte_ether_addr mac{};
+  const Bytes payload = PacketBuilder().eth(kOurMac, kZero).ipv4("10.0.0.1", "10.0.0.50").udp(1, 2).build();
+  // Six next hops at once: the port's bucket lets four requests out.
+  for (uint8_t i = 0; i < 6; ++i)
+    EXPECT_EQ(stage_->resolve(ip(10, 0, 0, 50 + i), kPort, 0, mbuf_from(pool_, payload), ctx_, &mac),
+              ArpStage::Resolution::queued);
+  auto sent = take_sent();
+  ASSERT_EQ(sent.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    const std::string t = "10.0.0." + std::to_string(50 + i);
+    EXPECT_EQ(sent[i].bytes, padded(request(kOurMac, "10.0.0.1", t.c_str()).build()));
+  }
+  EXPECT_EQ(stage_->counters().requests_out.load(), 4u);
+  EXPECT_EQ(stage_->counters().requests_limited_port.load(), 2u);
+  EXPECT_EQ(stage_->counters().requests_limited_target.load(), 0u);
+  // A second later every bucket is full again; those six timed out meanwhile.
+  ctx_.now_tsc += kHz;
+  flush();
+  take_sent();
+  EXPECT_EQ(drops_[DropReason::arp_unresolved], 6u);
+  // One target: asked, then its retry (a third of the timeout later) finds its own bucket empty.
+  stage_->resolve(ip(10, 0, 0, 60), kPort, 0, mbuf_from(pool_, payload), ctx_, &mac);
+  EXPECT_EQ(take_sent().size(), 1u);
+  ctx_.now_tsc += 150 * kHz / 1000;
+  flush();
+  EXPECT_TRUE(take_sent().empty());
+  EXPECT_EQ(stage_->counters().requests_limited_target.load(), 1u);
+  EXPECT_EQ(stage_->counters().requests_limited_port.load(), 2u) << "the port had tokens";
+  // Dropped at the timeout; a second after the first request the target may be asked again.
+  ctx_.now_tsc += 850 * kHz / 1000;
+  flush();
+  stage_->resolve(ip(10, 0, 0, 60), kPort, 0, mbuf_from(pool_, payload), ctx_, &mac);
+  sent = take_sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].bytes, padded(request(kOurMac, "10.0.0.1", "10.0.0.60").build()));
+  EXPECT_EQ(stage_->counters().requests_out.load(), 6u);
+  ctx_.now_tsc += kHz;
+  flush();
+}
+
+// ------------------------------------------------------------------ unsolicited replies
+
+// The old 256-slot memory of requests lost targets to each other (and to other VLANs): their
+// answers looked unsolicited. Hundreds of next hops asked at once must all be remembered.
+TEST_F(ArpStageTest, AnswersToManyOutstandingRequestsAreNeverUnsolicited) {
+  arp::ArpConfig cfg;
+  cfg.request_per_port = {2000, 2000};
+  cfg.resolve_queue = 1024;
+  make_stage(cfg, false, core::Policy::drop);
+  rte_ether_addr mac{};
+  const Bytes payload = PacketBuilder().eth(kOurMac, kZero).ipv4("10.0.0.1", "10.0.0.50").udp(1, 2).build();
+  std::vector<std::pair<uint32_t, uint16_t>> asked;
+  for (uint32_t i = 0; i < 600; ++i) {
+    const uint32_t target = i < 300 ? ip(10, 0, 1, 0) + i : ip(10, 0, 7, 0) + (i - 300) % 250 + 2;
+    const uint16_t vlan = i < 300 ? 0 : 7;
+    if (vlan == 7 && target == ip(10, 0, 7, 1)) continue;
+    stage_->resolve(target, kPort, vlan, mbuf_from(pool_, payload), ctx_, &mac);
+    asked.emplace_back(target, vlan);
+  }
+  EXPECT_EQ(take_sent().size(), stage_->counters().requests_out.load());
+  ctx_.now_tsc += kHz / 100;
+  for (const auto& [target, vlan] : asked) {
+    const std::string spa = arp::format_ipv4(target);
+    auto r = reply("02:00:00:00:00:51", spa.c_str(), kOurMac, vlan ? "10.0.7.1" : "10.0.0.1");
+    if (vlan) r.vlan(vlan);
+    feed(r.build());
+  }
+  EXPECT_EQ(events_of(EventKind::unsolicited_reply), 0u);
+  EXPECT_EQ(stage_->asked().fresh_evictions(), 0u);
+  EXPECT_EQ(stage_->counters().resolve_released.load(), asked.size());
+  take_sent();
+  // Asked on VLAN 0 only: the same address answering on VLAN 7 was not asked there.
+  feed(reply("02:00:00:00:00:52", "10.0.1.5", kOurMac, "10.0.7.1").vlan(7).build());
+  EXPECT_EQ(events_of(EventKind::unsolicited_reply), 1u);
 }
 
 // ------------------------------------------------------------------ ICMP echo (the other path)

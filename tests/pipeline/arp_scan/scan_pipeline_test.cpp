@@ -182,7 +182,9 @@ TEST_F(ScanPipelineTest, TwoLcoresShareOneEngineWithoutSendingTwice) {
       }
       // Replies for what the other worker sent arrive here (any lcore may see them).
       for (uint16_t j = 0; j < n && j < 2; ++j)
-        engine.on_reply(kPort, got[w][got[w].size() - 1 - j], ether("00:16:3e:00:00:01"), 2);
+        engine.on_reply(arp::ScanReply{kPort, 0, got[w][got[w].size() - 1 - j], 0x0a000001,
+                                       ether("00:16:3e:00:00:01"), ether(kOurMac)},
+                        2);
     }
   };
   std::thread t0(worker, 0), t1(worker, 1);
@@ -217,7 +219,15 @@ class ScanThroughStagesTest : public ScanPipelineTest {
     arp::PortAddresses& p = book_.port(kPort);
     p.mac = ether(kOurMac);
     p.add({0x0a000001, 24, 0});
+    p.add({0x0a000701, 24, 7});  // 10.0.7.1/24 on VLAN 7
+    make_stage({});
+    ctx_.counters = &counters_;
+    ctx_.emit_fn = &ScanThroughStagesTest::on_emit;
+    ctx_.emit_owner = this;
+  }
+  void make_stage(const arp::ArpConfig& cfg) {
     arp::ArpStageParams sp;
+    sp.cfg = cfg;
     sp.forward.policy = core::Policy::drop;
     sp.addresses = &book_;
     sp.ports = {kPort};
@@ -226,9 +236,6 @@ class ScanThroughStagesTest : public ScanPipelineTest {
     sp.scans = &engine_;
     sp.announce = false;
     stage_ = std::make_unique<arp::ArpStage>(sp);
-    ctx_.counters = &counters_;
-    ctx_.emit_fn = &ScanThroughStagesTest::on_emit;
-    ctx_.emit_owner = this;
   }
   static void on_emit(void* self, rte_mbuf* m) {
     auto* t = static_cast<ScanThroughStagesTest*>(self);
@@ -250,9 +257,16 @@ class ScanThroughStagesTest : public ScanPipelineTest {
     if (n == 1) n = stage_->process(&m, 1, ctx_);
     if (n == 1) rte_pktmbuf_free(m);
   }
-  Bytes reply_from(const char* mac, uint32_t ip) {
+  Bytes reply_from(const char* mac, uint32_t ip, const char* to_ip = "10.0.0.1", uint16_t vlan = 0,
+                   const char* to_mac = kOurMac) {
     const std::string spa = arp::format_ipv4(ip);
-    return proto::PacketBuilder().eth(mac, kOurMac).arp(2, mac, spa.c_str(), kOurMac, "10.0.0.1").pad_to(60).build();
+    proto::PacketBuilder b;
+    b.eth(mac, to_mac);
+    if (vlan) b.vlan(vlan);
+    return b.arp(2, mac, spa.c_str(), to_mac, to_ip).pad_to(60).build();
+  }
+  uint64_t unsolicited() const {
+    return stage_->counters().events[static_cast<size_t>(arp::EventKind::unsolicited_reply)].load();
   }
 
   arp::ScanEngine engine_{kHz};
@@ -314,6 +328,138 @@ TEST_F(ScanThroughStagesTest, RequestsOutRepliesRecordedRetriesOnlyForTheSilent)
   EXPECT_EQ((by[{0x0a000009, "02:42:ac:00:00:99"}].mac_ordinal), 2u);
   EXPECT_NEAR((by[{0x0a00000c, "00:16:3e:00:00:0c"}].rtt_us), 1000, 2);
   EXPECT_EQ(stage_->counters().scan_requests_out.load(), 25u);
+}
+
+// Like arp-scan, a scan counts only answers to its own requests: replies addressed to its sender
+// MAC and IP. An announcement (gratuitous ARP) or a reply to somebody else is not an answer.
+TEST_F(ScanThroughStagesTest, OnlyRepliesAddressedToTheScanAreAnswers) {
+  std::string err;
+  const uint32_t id = engine_.start(request_for("10.0.0.0/28", 0, 1, 100), 0, &err);
+  ASSERT_NE(id, 0u) << err;
+  for (int i = 0; i < 4; ++i) flush_at(1 * kMs);
+  ASSERT_EQ(sent_.size(), 14u);
+  const char* mac = "00:16:3e:00:00:05";
+  // .5 announces itself (reply form), .6 answers a third party, .7 answers our MAC for another IP.
+  feed(proto::PacketBuilder().eth(mac, kBcast).arp(2, mac, "10.0.0.5", kBcast, "10.0.0.5").build(), 2 * kMs);
+  feed(reply_from("00:16:3e:00:00:06", 0x0a000006, "10.0.0.77", 0, "02:00:00:00:00:99"), 2 * kMs);
+  feed(reply_from("00:16:3e:00:00:07", 0x0a000007, "10.0.0.77"), 2 * kMs);
+  // .8 answers us: the one answer. .9 answers us on VLAN 7, where this scan did not ask.
+  feed(reply_from("00:16:3e:00:00:08", 0x0a000008), 2 * kMs);
+  feed(reply_from("00:16:3e:00:00:09", 0x0a000009, "10.0.7.1", 7), 2 * kMs);
+  arp::ScanInfo info;
+  ASSERT_TRUE(engine_.info(id, 2 * kMs, &info));
+  EXPECT_EQ(info.answered, 1u);
+  EXPECT_EQ(info.results, 1u);
+  std::vector<arp::ScanHost> hosts;
+  ASSERT_TRUE(engine_.results(id, 0, 10, &hosts));
+  ASSERT_EQ(hosts.size(), 1u);
+  EXPECT_EQ(hosts[0].ip, 0x0a000008u);
+  EXPECT_EQ(stage_->counters().scan_replies_in.load(), 1u);
+}
+
+// A scan on a VLAN: tagged requests from our address on that VLAN, answers taken only from it.
+TEST_F(ScanThroughStagesTest, VlanScanSendsTaggedRequestsAndTakesAnswersOnlyFromItsVlan) {
+  std::string err;
+  arp::ScanRequest req = request_for("10.0.7.0/29", 0, 1, 100);
+  req.vlan = 7;
+  req.src_ip = 0x0a000701;
+  const uint32_t id = engine_.start(req, 0, &err);
+  ASSERT_NE(id, 0u) << err;
+  for (int i = 0; i < 4; ++i) flush_at(1 * kMs);
+  ASSERT_EQ(sent_.size(), 6u);
+  std::set<std::string> targets;
+  for (const Bytes& f : sent_) {
+    ASSERT_EQ(f.size(), 60u);
+    const uint32_t tip = uint32_t{f[42]} << 24 | uint32_t{f[43]} << 16 | uint32_t{f[44]} << 8 | f[45];
+    const std::string tpa = arp::format_ipv4(tip);
+    targets.insert(tpa);
+    EXPECT_EQ(f, proto::PacketBuilder().eth(kOurMac, kBcast).vlan(7)
+                     .arp(1, kOurMac, "10.0.7.1", kZero, tpa.c_str()).pad_to(60).build())
+        << hex(f);
+  }
+  EXPECT_EQ(targets.size(), 6u);
+  EXPECT_EQ(*targets.begin(), "10.0.7.1");
+  // .2 answers on VLAN 7; .3 answers untagged (another network that reuses the numbers).
+  feed(reply_from("00:16:3e:00:07:02", 0x0a000702, "10.0.7.1", 7), 2 * kMs);
+  feed(reply_from("00:16:3e:00:07:03", 0x0a000703, "10.0.7.1", 0), 2 * kMs);
+  feed(reply_from("00:16:3e:00:07:04", 0x0a000704, "10.0.7.1", 8), 2 * kMs);
+  arp::ScanInfo info;
+  ASSERT_TRUE(engine_.info(id, 2 * kMs, &info));
+  EXPECT_EQ(info.vlan, 7u);
+  EXPECT_EQ(info.answered, 1u);
+  std::vector<arp::ScanHost> hosts;
+  ASSERT_TRUE(engine_.results(id, 0, 10, &hosts));
+  ASSERT_EQ(hosts.size(), 1u);
+  EXPECT_EQ(hosts[0].ip, 0x0a000702u);
+  std::string why;
+  req.vlan = 4095;
+  EXPECT_EQ(engine_.start(req, 0, &why), 0u);
+  EXPECT_NE(why.find("vlan"), std::string::npos);
+}
+
+// A scan sent as RFC 5227 probes (no address on its VLAN) is answered to 0.0.0.0 at our MAC: an
+// answer, and ours to consume.
+TEST_F(ScanThroughStagesTest, ProbeScanAnswersAreTakenAndConsumed) {
+  std::string err;
+  arp::ScanRequest req = request_for("10.9.0.0/30", 0, 1, 100);
+  req.src_ip = 0;
+  const uint32_t id = engine_.start(req, 0, &err);
+  ASSERT_NE(id, 0u) << err;
+  flush_at(1 * kMs);
+  ASSERT_EQ(sent_.size(), 2u);
+  EXPECT_EQ(sent_[0], proto::PacketBuilder().eth(kOurMac, kBcast)
+                          .arp(1, kOurMac, "0.0.0.0", kZero, arp::format_ipv4(target_of(sent_[0])).c_str())
+                          .pad_to(60).build());
+  feed(reply_from("00:16:3e:00:09:01", 0x0a090001, "0.0.0.0"), 2 * kMs);
+  arp::ScanInfo info;
+  ASSERT_TRUE(engine_.info(id, 2 * kMs, &info));
+  EXPECT_EQ(info.answered, 1u);
+  EXPECT_EQ(stage_->counters().forwarded.load(), 0u) << "consumed, not passed on";
+}
+
+// Replies to us that no scan could have asked for are unsolicited even while a scan runs: only
+// replies from the range of a scan running (or over for less than 10 s) on that port and VLAN
+// are spared.
+TEST_F(ScanThroughStagesTest, UnsolicitedDetectionSparesOnlyTheScannedRange) {
+  std::string err;
+  const uint32_t id = engine_.start(request_for("10.0.0.0/28", 1, 1, 100), 0, &err);  // 1 pps
+  ASSERT_NE(id, 0u) << err;
+  flush_at(1 * kMs);
+  ASSERT_EQ(sent_.size(), 1u);
+  const uint32_t asked = target_of(sent_[0]);
+  const uint32_t not_yet = asked == 0x0a000003 ? 0x0a000004 : 0x0a000003;
+  feed(reply_from("00:16:3e:00:00:c8", 0x0a0000c8), 2 * kMs);  // 10.0.0.200: outside the range
+  EXPECT_EQ(unsolicited(), 1u);
+  feed(reply_from("00:16:3e:00:00:03", not_yet), 2 * kMs);  // in the range, not asked yet
+  feed(reply_from("00:16:3e:00:00:01", asked), 2 * kMs);    // the answer
+  EXPECT_EQ(unsolicited(), 1u);
+  feed(reply_from("00:16:3e:00:07:03", 0x0a000003, "10.0.7.1", 7), 2 * kMs);  // VLAN 7: not scanned
+  EXPECT_EQ(unsolicited(), 2u);
+  // Over: late answers are spared for 10 s, then they are unsolicited again.
+  engine_.cancel(id);
+  flush_at(3 * kMs);
+  arp::ScanInfo info;
+  ASSERT_TRUE(engine_.info(id, 3 * kMs, &info));
+  ASSERT_EQ(info.state, arp::ScanState::cancelled);
+  feed(reply_from("00:16:3e:00:00:03", not_yet), 3 * kMs + 9 * kHz);
+  EXPECT_EQ(unsolicited(), 2u);
+  feed(reply_from("00:16:3e:00:00:03", not_yet), 3 * kMs + 11 * kHz);
+  EXPECT_EQ(unsolicited(), 3u);
+}
+
+// Scan requests are paced by the scan's own pps, not by request_rate_per_port (which is for
+// next-hop resolution): a port limit of 1 request a second does not slow an unpaced scan.
+TEST_F(ScanThroughStagesTest, ScansAreNotLimitedByTheResolutionRequestBudget) {
+  arp::ArpConfig cfg;
+  cfg.request_per_port = {1, 1};
+  make_stage(cfg);
+  std::string err;
+  const uint32_t id = engine_.start(request_for("10.0.0.0/27", 0, 1, 100), 0, &err);
+  ASSERT_NE(id, 0u) << err;
+  flush_at(1 * kMs);
+  EXPECT_EQ(sent_.size(), 30u);
+  EXPECT_EQ(stage_->counters().requests_limited_port.load(), 0u);
+  EXPECT_EQ(stage_->counters().scan_requests_out.load(), 30u);
 }
 
 }  // namespace

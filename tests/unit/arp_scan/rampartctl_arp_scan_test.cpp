@@ -23,6 +23,9 @@ TEST(RampartctlArpScan, StartCommandWithDefaultsLeftEmpty) {
   r = resolve({"--pps", "1000", "arp", "scan", "0", "10.0.0.0/24", "--timeout-ms=200", "--retries", "3"});
   ASSERT_TRUE(r.request) << r.error;
   EXPECT_EQ(r.request->telemetry, "/rampart/arp/scan,0,10.0.0.0/24,1000,3,200");
+  r = resolve({"arp", "scan", "lan", "10.0.7.0/24", "--vlan", "7"});
+  ASSERT_TRUE(r.request) << r.error;
+  EXPECT_EQ(r.request->telemetry, "/rampart/arp/scan,lan,10.0.7.0/24,,,,7");
 }
 
 TEST(RampartctlArpScan, UsageErrors) {
@@ -30,6 +33,8 @@ TEST(RampartctlArpScan, UsageErrors) {
   EXPECT_FALSE(resolve({"arp", "table"}).request);
   EXPECT_FALSE(resolve({"arp", "scan", "lan", "10.0.0.0/24", "--pps", "fast"}).request);
   EXPECT_FALSE(resolve({"stats", "--pps", "10"}).request);  // scan options elsewhere
+  EXPECT_FALSE(resolve({"arp", "scan", "lan", "10.0.0.0/24", "--vlan", "x7"}).request);
+  EXPECT_FALSE(resolve({"stats", "--vlan", "7"}).request);
   EXPECT_FALSE(ctl::parse_args({"arp", "scan", "lan", "10.0.0.0/24", "--pps"}).options);
   EXPECT_NE(ctl::usage().find("arp scan PORT CIDR"), std::string::npos);
 }

@@ -150,3 +150,33 @@ TEST(ScanRun, OnlyOneOwner) {
   EXPECT_TRUE(run.try_own(1));
   EXPECT_FALSE(run.try_own(2));
 }
+
+// `remaining`: targets not answered that will still be asked. A target leaves the count when it
+// answers or when its last request goes out; a late answer to that last request is not counted
+// twice.
+TEST(ScanRun, RemainingLeavesOutTargetsThatRanOutOfTries) {
+  ScanRun run(params("10.0.0.0/29", 0, 2, 100), 0);  // 6 targets, 2 tries
+  EXPECT_EQ(run.remaining(), 6u);
+  const std::vector<uint32_t> first = take(run, 0);
+  ASSERT_EQ(first.size(), 6u);
+  EXPECT_EQ(run.remaining(), 6u) << "every target has its retry to come";
+  run.on_reply(first[0], kMacA, 1 * kMs);
+  EXPECT_EQ(run.remaining(), 5u);
+  // The retry pass is the last: once a target's retry went out, it is no longer remaining.
+  std::vector<uint32_t> ips(64);
+  ASSERT_GT(run.ready(101 * kMs, 2), 0u);
+  ASSERT_EQ(run.next_targets(101 * kMs, ips.data(), 2), 2u);
+  EXPECT_EQ(run.remaining(), 3u);
+  // One of those two answers its last request late: still 3, not 2.
+  run.on_reply(ips[0], kMacA, 102 * kMs);
+  EXPECT_EQ(run.answered(), 2u);
+  EXPECT_EQ(run.remaining(), 3u);
+  EXPECT_EQ(take(run, 103 * kMs).size(), 3u);
+  EXPECT_EQ(run.remaining(), 0u) << "all out of tries, the scan still waits for answers";
+  EXPECT_EQ(run.state(), ScanState::running);
+  // A one-try scan: nothing remains once every request went out.
+  ScanRun once(params("10.0.0.0/30", 0, 1, 100), 0);
+  EXPECT_EQ(once.remaining(), 2u);
+  take(once, 0);
+  EXPECT_EQ(once.remaining(), 0u);
+}
