@@ -10,6 +10,7 @@
 
 #include "app/rampart/arp_settings.h"
 #include "app/rampart/config_reader.h"
+#include "dns/topology_check.h"
 
 #ifndef RAMPART_DRIVERS_DIR
 #define RAMPART_DRIVERS_DIR ""
@@ -264,6 +265,24 @@ void read_dns(ConfigReader& r, dns::DnsConfig& d) {
   t.random_subdomain_unique_pct = u32("random_subdomain_unique_pct", t.random_subdomain_unique_pct, 0, 100);
   t.amplification_rate = u32("amplification_rate", t.amplification_rate, 1, 100000000);
   t.amplification_size = u32("amplification_size", t.amplification_size, 12, 65535);
+  t.amplification_large_rate = u32("amplification_large_rate", t.amplification_large_rate, 0, 100000000);
+  t.amplification_types_rate = u32("amplification_types_rate", t.amplification_types_rate, 0, 100000000);
+  t.amplification_ratio = u32("amplification_ratio", t.amplification_ratio, 0, 100000);
+  t.amplification_ratio_min_bytes =
+      u32("amplification_ratio_min_bytes", t.amplification_ratio_min_bytes, 0, 4000000000);
+  d.validate_rdata = r.boolean("validate_rdata", d.validate_rdata);
+  d.allow_split_transactions = r.boolean("allow_split_transactions", d.allow_split_transactions);
+}
+
+// A plan that splits DNS transactions over instances is refused unless explicitly accepted (then
+// the DNS commands warn at start): matching is what latency, timeouts and the amplification
+// detector stand on, and a silent split would show an attack that is not there.
+void check_dns_topology(ConfigReader& top, const Config& cfg, const std::set<std::string>& overridden) {
+  if (cfg.dns.allow_split_transactions || !cfg.dns_observe) return;
+  const std::string why = dns_split_transactions(cfg);
+  if (why.empty()) return;
+  const toml::table* p = top.table("pipeline");
+  ConfigReader::fail_at(p ? p->get("lcores") : nullptr, "pipeline.lcores", why, &overridden);
 }
 
 void read_stages(ConfigReader& top, Config& cfg, const std::set<std::string>& overridden) {
@@ -355,6 +374,22 @@ std::vector<std::string> drivers_config_dirs(const std::string& config_path) {
   return dirs;
 }
 
+std::string dns_split_transactions(const Config& cfg) {
+  std::vector<dns::LcorePlan> plan;
+  for (const auto& l : cfg.pipeline.lcores) {
+    dns::LcorePlan p;
+    p.lcore = l.lcore;
+    p.classify = std::find(l.stages.begin(), l.stages.end(), core::StageId::classify) != l.stages.end();
+    p.dns = std::find(l.stages.begin(), l.stages.end(), core::StageId::dns) != l.stages.end();
+    for (const auto& [port, q] : l.rx) p.rx.emplace_back(port, q);
+    plan.push_back(std::move(p));
+  }
+  std::vector<std::pair<std::string, std::string>> peers;
+  for (const auto& p : cfg.ports)
+    if (!p.peer.empty()) peers.emplace_back(p.name, p.peer);
+  return dns::split_transactions(plan, peers);
+}
+
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
   if (!fs::exists(path)) throw ConfigError(path + ": no such file");
   toml::table root = parse_file(path);
@@ -411,6 +446,7 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
   }
   read_pipeline(top, cfg, overridden);
   read_stages(top, cfg, overridden);
+  check_dns_topology(top, cfg, overridden);
   top.finish();
   return cfg;
 }

@@ -108,4 +108,9 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
 // Where port profiles are looked for (first match wins).
 std::vector<std::string> drivers_config_dirs(const std::string& config_path);
 
+// Why the plan lets a DNS query and its response reach different DNS-stage instances (so they
+// never match), or empty (dns/topology_check.h). load_config refuses such a plan unless
+// [stages.dns] allow_split_transactions is true.
+std::string dns_split_transactions(const Config& cfg);
+
 }  // namespace rampart::app

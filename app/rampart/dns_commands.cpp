@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "app/rampart/telemetry.h"
 #include "dns/dns_stage.h"
 #include "dns/names.h"
+#include "dns/top_merge.h"
 
 namespace rampart::app {
 
@@ -85,7 +87,8 @@ Value dns_stats(const AppState& app) {
   // Plain sums of every counter, by field.
 #define RAMPART_DNS_SCALARS(X)                                                                     \
   X(packets) X(messages) X(queries) X(responses) X(queries_udp) X(queries_tcp) X(responses_udp)   \
-  X(responses_tcp) X(malformed) X(trailing_garbage) X(truncated_kept) X(no_question)              \
+  X(responses_tcp) X(malformed) X(trailing_garbage) X(truncated_kept) X(forward_pointers)        \
+  X(bad_rdata) X(no_question)                                                                      \
   X(ip_fragments) X(tcp_no_payload) X(non_dns_l4) X(queries_edns) X(responses_edns)               \
   X(edns_version_nonzero) X(matched) X(unmatched_responses) X(question_mismatch) X(timeouts)       \
   X(duplicate_queries) X(pending_full) X(untracked_queries) X(query_log_records)                   \
@@ -106,7 +109,7 @@ Value dns_stats(const AppState& app) {
   uint64_t pending = 0, tcp_active = 0;
   proto::dns::TcpStreamReassembler::Stats tcp{};
   uint64_t tcp_segments = 0, tcp_created = 0, tcp_evicted = 0, tcp_expired = 0, tcp_closed = 0,
-           tcp_no_flow = 0;
+           tcp_no_flow = 0, syn_recorded = 0, syn_overwritten = 0, syn_used = 0, unsynced_given_up = 0;
   for (const auto* s : stages) {
     const dns::DnsCounters& c = s->counters();
 #define X(f) sums.f += c.f.load();
@@ -139,6 +142,10 @@ Value dns_stats(const AppState& app) {
     tcp_expired += c.tcp_flows_expired.load();
     tcp_closed += c.tcp_flows_closed.load();
     tcp_no_flow += c.tcp_no_flow.load();
+    syn_recorded += c.tcp_syn_recorded.load();
+    syn_overwritten += c.tcp_syn_overwritten.load();
+    syn_used += c.tcp_syn_used.load();
+    unsynced_given_up += c.tcp_unsynced_given_up.load();
   }
 
   Value v = Value::object();
@@ -148,6 +155,12 @@ Value dns_stats(const AppState& app) {
 #undef X
 #undef RAMPART_DNS_SCALARS
   v.set("pending", pending);
+  const QueryLogCounters& ql = dns_query_log_counters();
+  v.set("query_log_written", ql.written.load());
+  v.set("query_log_lost", ql.lost.load());
+  v.set("query_log_write_errors", ql.write_errors.load());
+  v.set("query_log_rotations", ql.rotations.load());
+  v.set("transactions_may_split", !dns_split_transactions(app.cfg).empty());
   v.set("rcodes", named(rcodes, dns::rcode_name, dns::kRcodeSlots - 1));
   v.set("qtypes", named(qtypes, dns::qtype_name, dns::kTypeSlots - 1));
   v.set("response_qtypes", named(rqtypes, dns::qtype_name, dns::kTypeSlots - 1));
@@ -183,6 +196,10 @@ Value dns_stats(const AppState& app) {
   t.set("flows_evicted", tcp_evicted);
   t.set("flows_expired", tcp_expired);
   t.set("no_flow", tcp_no_flow);
+  t.set("syn_recorded", syn_recorded);
+  t.set("syn_overwritten", syn_overwritten);
+  t.set("syn_used", syn_used);
+  t.set("unsynced_given_up", unsynced_given_up);
   t.set("messages", tcp.messages);
   t.set("gaps", tcp.gaps);
   t.set("duplicate_bytes", tcp.duplicate_bytes);
@@ -205,13 +222,10 @@ std::string client_text(const std::string& key) {
 }
 
 template <class List>
-void merge(const List& list, std::map<std::string, std::pair<uint64_t, uint64_t>>& into, uint64_t& total) {
+void merge(const List& list, dns::TopMerger& into, uint64_t& total) {
   uint64_t t = 0;
-  for (const auto& it : list.read(&t)) {
-    auto& e = into[it.key];
-    e.first += it.count;
-    e.second += it.error;
-  }
+  const auto items = list.read(&t);
+  into.add(items, items.size() >= list.capacity());
   total += t;
 }
 
@@ -234,7 +248,7 @@ Value dns_top(const AppState& app, std::string_view params) {
   else if (list == "nxdomain") which = nxdomain;
   else return error_answer("usage: /rampart/dns/top,<names|domains|clients|nxdomain>[,N]");
 
-  std::map<std::string, std::pair<uint64_t, uint64_t>> merged;
+  dns::TopMerger merged;
   uint64_t total = 0;
   for (const auto* s : dns_stages(app)) {
     const dns::TopLists& t = s->top();
@@ -245,17 +259,18 @@ Value dns_top(const AppState& app, std::string_view params) {
       case nxdomain: merge(t.nxdomain, merged, total); break;
     }
   }
-  std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> items(merged.begin(), merged.end());
+  const auto result = merged.result();
+  std::vector<std::pair<std::string, dns::TopCount>> items(result.begin(), result.end());
   std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
-    return a.second.first != b.second.first ? a.second.first > b.second.first : a.first < b.first;
+    return a.second.count != b.second.count ? a.second.count > b.second.count : a.first < b.first;
   });
   if (items.size() > n) items.resize(n);
   Value keys = Value::array(), counts = Value::array(), errors = Value::array();
   for (const auto& [k, ce] : items) {
     const auto* raw = reinterpret_cast<const uint8_t*>(k.data());
     keys.push(which == clients ? client_text(k) : dns::wire_to_text(raw, k.size()));
-    counts.push(ce.first);
-    errors.push(ce.second);
+    counts.push(ce.count);
+    errors.push(ce.error);
   }
   Value v = Value::object();
   v.set("list", std::string(list));
@@ -288,11 +303,14 @@ struct Merged {
   unsigned lcores = 0;
 };
 
-std::map<std::pair<int, std::string>, Merged> merged_alerts(const AppState& app, uint64_t& raised) {
+std::map<std::pair<int, std::string>, Merged> merged_alerts(const AppState& app, uint64_t& raised,
+                                                            uint64_t* suppressed = nullptr) {
   std::map<std::pair<int, std::string>, Merged> out;
   raised = 0;
+  if (suppressed) *suppressed = 0;
   for (const auto* s : dns_stages(app)) {
     raised += s->detectors().raised();
+    if (suppressed) *suppressed += s->detectors().suppressed();
     for (const auto& a : s->detectors().read()) {
       auto [it, fresh] = out.try_emplace({static_cast<int>(a.kind), key_text(a)}, Merged{a, 0});
       Merged& m = it->second;
@@ -301,7 +319,11 @@ std::map<std::pair<int, std::string>, Merged> merged_alerts(const AppState& app,
         m.a.last_tsc = std::max(m.a.last_tsc, a.last_tsc);
         m.a.rate += a.rate;
         m.a.windows = std::max(m.a.windows, a.windows);
-        for (size_t i = 0; i < std::size(a.ev); ++i) m.a.ev[i] += a.ev[i];
+        // Counts and bytes add up; trigger bits do not (ratios are derived from the byte sums).
+        for (size_t i = 0; i < std::size(a.ev); ++i) {
+          if (a.kind == dns::AlertKind::amplification && i == dns::kAmpTriggers) m.a.ev[i] |= a.ev[i];
+          else m.a.ev[i] += a.ev[i];
+        }
       }
       ++m.lcores;
     }
@@ -315,6 +337,25 @@ double unix_time(const AppState& app, uint64_t tsc) {
          (static_cast<double>(tsc) - static_cast<double>(app.start_tsc)) / hz;
 }
 
+std::string amp_triggers(uint64_t bits) {
+  std::string out;
+  const std::pair<uint64_t, const char*> names[] = {{dns::amp_trigger::unmatched, "unmatched"},
+                                                    {dns::amp_trigger::large, "large"},
+                                                    {dns::amp_trigger::types, "any_txt_dnskey"},
+                                                    {dns::amp_trigger::ratio, "ratio"}};
+  for (const auto& [b, n] : names) {
+    if (!(bits & b)) continue;
+    if (!out.empty()) out += ',';
+    out += n;
+  }
+  return out;
+}
+
+// Response/query bytes of the matched transactions, from the (merged) byte sums.
+double amp_ratio(const dns::Alert& a) {
+  return a.ev[6] ? static_cast<double>(a.ev[5]) / static_cast<double>(a.ev[6]) : 0.0;
+}
+
 std::string evidence(const dns::Alert& a) {
   char buf[256];
   switch (a.kind) {
@@ -323,15 +364,17 @@ std::string evidence(const dns::Alert& a) {
                     (unsigned long long)a.ev[0], (unsigned long long)a.ev[1], (unsigned long long)a.ev[2]);
       break;
     case dns::AlertKind::random_subdomain:
-      std::snprintf(buf, sizeof buf, "%llu queries, about %llu distinct names in the last window",
-                    (unsigned long long)a.ev[0], (unsigned long long)a.ev[1]);
+      std::snprintf(buf, sizeof buf,
+                    "%llu queries in the last window, about %llu distinct names among the %llu looked at",
+                    (unsigned long long)a.ev[0], (unsigned long long)a.ev[1], (unsigned long long)a.ev[2]);
       break;
     case dns::AlertKind::amplification:
       std::snprintf(buf, sizeof buf,
-                    "%llu unanswered-query responses to it in the last window (%llu bytes unmatched in all), "
-                    "%llu large responses, %llu ANY/TXT/DNSKEY responses, matched response/query bytes %.2f",
-                    (unsigned long long)a.ev[0], (unsigned long long)a.ev[1], (unsigned long long)a.ev[2],
-                    (unsigned long long)a.ev[3], static_cast<double>(a.ev[4]) / 100.0);
+                    "%s: %llu responses to it in the last window (%llu bytes), %llu without a matching query, "
+                    "%llu large, %llu ANY/TXT/DNSKEY, matched response/query bytes %.2f",
+                    amp_triggers(a.ev[dns::kAmpTriggers]).c_str(), (unsigned long long)a.ev[0],
+                    (unsigned long long)a.ev[4], (unsigned long long)a.ev[1], (unsigned long long)a.ev[2],
+                    (unsigned long long)a.ev[3], amp_ratio(a));
       break;
   }
   return buf;
@@ -340,8 +383,8 @@ std::string evidence(const dns::Alert& a) {
 }  // namespace
 
 Value dns_alerts(const AppState& app) {
-  uint64_t raised = 0;
-  const auto merged = merged_alerts(app, raised);
+  uint64_t raised = 0, suppressed = 0;
+  const auto merged = merged_alerts(app, raised, &suppressed);
   Value list = Value::array();
   for (const auto& [k, m] : merged) {
     Value a = Value::object();
@@ -352,12 +395,22 @@ Value dns_alerts(const AppState& app) {
     a.set("last_unix", unix_time(app, m.a.last_tsc));
     a.set("windows", m.a.windows);
     a.set("lcores", static_cast<uint64_t>(m.lcores));
+    if (m.a.kind == dns::AlertKind::amplification) {
+      a.set("triggers", amp_triggers(m.a.ev[dns::kAmpTriggers]));
+      a.set("responses", m.a.ev[0]);
+      a.set("bytes", m.a.ev[4]);
+      a.set("unmatched", m.a.ev[1]);
+      a.set("large", m.a.ev[2]);
+      a.set("any_txt_dnskey", m.a.ev[3]);
+      a.set("ratio", std::round(amp_ratio(m.a) * 100.0) / 100.0);
+    }
     a.set("evidence", evidence(m.a));
     list.push(std::move(a));
   }
   Value v = Value::object();
   v.set("active", static_cast<uint64_t>(merged.size()));
   v.set("raised_total", raised);
+  v.set("suppressed_total", suppressed);
   // Each alert is one JSON object; DPDK telemetry carries it as compact JSON text in the array.
   v.set("alerts", std::move(list));
   return v;
@@ -401,6 +454,11 @@ void register_dns_commands(AppState& app) {
            "DNS attack alerts (NXDOMAIN flood, random subdomains, amplification): kind, target, "
            "rate, start, evidence",
            false, [&app](std::string_view) { return dns_alerts(app); }});
+  // Accepted with allow_split_transactions (config validation refuses it otherwise).
+  if (const std::string why = dns_split_transactions(app.cfg); !why.empty())
+    spdlog::warn("DNS MATCHING IS UNRELIABLE in this pipeline plan: {}. Responses will mostly count as "
+                 "unmatched, latencies and timeouts are wrong, and amplification alerts may be false.",
+                 why);
   // AppState lives for the whole process; the logger returns once the pipeline has quit.
   std::thread(alert_logger, &app).detach();
   start_dns_query_log(app);

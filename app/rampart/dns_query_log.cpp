@@ -20,46 +20,106 @@ namespace rampart::app {
 
 namespace fs = std::filesystem;
 
+QueryLogCounters& dns_query_log_counters() {
+  static QueryLogCounters counters;
+  return counters;
+}
+
 QueryLogWriter::QueryLogWriter(std::string path, uint64_t rotate_bytes, uint32_t keep,
                                std::vector<dns::QueryLogRing*> rings, double start_unix,
-                               uint64_t start_tsc, uint64_t hz)
+                               uint64_t start_tsc, uint64_t hz, QueryLogCounters* counters,
+                               uint32_t retry_ms)
     : path_(std::move(path)),
       rotate_bytes_(rotate_bytes),
       keep_(keep),
       rings_(std::move(rings)),
       start_unix_(start_unix),
       start_tsc_(start_tsc),
-      hz_(static_cast<double>(hz ? hz : 1)) {
+      hz_(static_cast<double>(hz ? hz : 1)),
+      c_(counters ? counters : &own_),
+      retry_(retry_ms) {
   open_file();
 }
 
 QueryLogWriter::~QueryLogWriter() {
-  if (f_) std::fclose(f_);
+  if (f_ && std::fclose(f_) != 0) {
+    f_ = nullptr;
+    fail("close", errno, 0);
+  }
+  if (unflushed_) c_->written += unflushed_;
+}
+
+void QueryLogWriter::log_failure(const std::string& what) {
+  // Once at the first failure, then at most once a minute while it lasts.
+  const auto now = std::chrono::steady_clock::now();
+  const uint64_t lost = c_->lost.load();
+  if (!failing_) {
+    spdlog::error("dns query log: {}; records are counted as lost (query_log_lost) until it works again", what);
+  } else if (now - last_log_ >= std::chrono::minutes(1)) {
+    spdlog::error("dns query log: {}; {} records lost since the last message", what, lost - lost_at_log_);
+  } else {
+    return;
+  }
+  failing_ = true;
+  last_log_ = now;
+  lost_at_log_ = lost;
 }
 
 void QueryLogWriter::open_file() {
+  last_open_ = std::chrono::steady_clock::now();
   f_ = std::fopen(path_.c_str(), "a");
   if (!f_) {
-    spdlog::error("dns query log: cannot open {}: {}", path_, std::strerror(errno));
+    ++c_->write_errors;
+    log_failure("cannot open " + path_ + ": " + std::strerror(errno));
     return;
   }
   std::error_code ec;
-  size_ = fs::exists(path_, ec) ? fs::file_size(path_, ec) : 0;
+  regular_ = fs::is_regular_file(path_, ec);
+  size_ = regular_ ? fs::file_size(path_, ec) : 0;
+  if (ec) size_ = 0;
+  if (failing_) {
+    spdlog::info("dns query log: writing to {} again ({} records lost in all)", path_, c_->lost.load());
+    failing_ = false;
+  }
+}
+
+void QueryLogWriter::fail(const char* what, int err, uint64_t records) {
+  c_->lost += unflushed_ + records;
+  unflushed_ = 0;
+  ++c_->write_errors;
+  if (f_) {
+    std::fclose(f_);
+    f_ = nullptr;
+  }
+  log_failure(std::string("cannot ") + what + " " + path_ + ": " + std::strerror(err));
 }
 
 void QueryLogWriter::rotate() {
-  std::fclose(f_);
+  const int rc = std::fclose(f_);
   f_ = nullptr;
+  if (rc != 0) {
+    fail("close", errno, 0);
+  } else {
+    c_->written += unflushed_;
+    unflushed_ = 0;
+  }
   std::error_code ec;
   if (keep_ == 0) {
     fs::remove(path_, ec);
   } else {
     for (uint32_t i = keep_; i > 1; --i)
       fs::rename(path_ + "." + std::to_string(i - 1), path_ + "." + std::to_string(i), ec);
+    ec.clear();
     fs::rename(path_, path_ + ".1", ec);
   }
-  ++rotations_;
+  if (ec) {
+    ++c_->write_errors;
+    log_failure("cannot rotate " + path_ + ": " + ec.message() + " (the file keeps growing)");
+  }
+  ++c_->rotations;
   open_file();
+  // A failed rename leaves the file full: wait for another rotate_bytes before trying again.
+  if (f_ && size_ >= rotate_bytes_) size_ = 0;
 }
 
 namespace {
@@ -75,8 +135,11 @@ std::string flag_text(uint16_t f) {
   const std::pair<uint16_t, const char*> bits[] = {{0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc"},
                                                    {0x0100, "rd"}, {0x0080, "ra"}, {0x0020, "ad"},
                                                    {0x0010, "cd"}};
-  for (const auto& [b, n] : bits)
-    if (f & b) out += (out.empty() ? "" : " ") + std::string(n);
+  for (const auto& [b, n] : bits) {
+    if (!(f & b)) continue;
+    if (!out.empty()) out += ' ';
+    out += n;
+  }
   return out;
 }
 
@@ -103,20 +166,35 @@ std::string QueryLogWriter::line(const dns::QueryLogRecord& r) const {
 }
 
 size_t QueryLogWriter::poll() {
+  if (!f_ && std::chrono::steady_clock::now() - last_open_ >= retry_) open_file();
   size_t n = 0;
   dns::QueryLogRecord r;
   for (auto* ring : rings_) {
     while (ring->pop(r)) {
       ++n;
-      if (!f_) continue;  // the file could not be opened: records are consumed, not kept
+      if (!f_) {
+        ++c_->lost;
+        continue;
+      }
       const std::string l = line(r) + "\n";
-      std::fwrite(l.data(), 1, l.size(), f_);
+      if (std::fwrite(l.data(), 1, l.size(), f_) != l.size()) {
+        fail("write", errno, 1);
+        continue;
+      }
+      ++unflushed_;
       size_ += l.size();
-      ++written_;
-      if (size_ >= rotate_bytes_) rotate();
+      if (regular_ && size_ >= rotate_bytes_) rotate();
     }
   }
-  if (n && f_) std::fflush(f_);
+  if (f_ && unflushed_) {
+    if (std::fflush(f_) != 0) {
+      fail("write", errno, 0);
+    } else {
+      c_->written += unflushed_;
+      unflushed_ = 0;
+    }
+  }
+  if (n && !f_) log_failure("cannot write " + path_);
   return n;
 }
 
@@ -128,14 +206,11 @@ void start_dns_query_log(AppState& app) {
     if (const auto* s = dynamic_cast<const dns::DnsStage*>(r->local_stage(core::StageId::dns)))
       if (s->query_log()) rings.push_back(s->query_log());
   if (rings.empty()) return;
+  // Started even when the file cannot be opened now: it keeps draining (and counting) and retries.
   auto* w = new QueryLogWriter(cfg.query_log_path, cfg.query_log_rotate_bytes, cfg.query_log_keep,
                                std::move(rings), static_cast<double>(app.start_unix), app.start_tsc,
-                               rte_get_tsc_hz());
-  if (!w->ok()) {
-    delete w;
-    return;
-  }
-  spdlog::info("dns query log: {}", cfg.query_log_path);
+                               rte_get_tsc_hz(), &dns_query_log_counters());
+  if (w->ok()) spdlog::info("dns query log: {}", cfg.query_log_path);
   // Runs until the pipeline has quit, then writes what is left and closes the file.
   std::thread([&app, w] {
     for (;;) {

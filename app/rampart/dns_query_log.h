@@ -1,8 +1,15 @@
 // The DNS query log's writer (control plane): drains the DNS stage's per-lcore rings and writes
 // one JSON object per line per matched transaction, rotating the file by size
-// (PATH -> PATH.1 -> PATH.2 ..., `keep` old files).
+// (PATH -> PATH.1 -> PATH.2 ..., `keep` old files; only regular files are rotated).
+//
+// The rings are always drained, so the lcores never see them fill because the file is gone: a
+// record that cannot be written (the file cannot be opened, a write or flush fails) is counted as
+// lost. A failure is logged at once, then at most once a minute with the count since; the file is
+// opened again every `retry_ms` until it works, and the recovery is logged.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -13,26 +20,46 @@
 
 namespace rampart::app {
 
+// What the writer did; read by /rampart/dns/stats (query_log_written, query_log_lost,
+// query_log_write_errors, query_log_rotations).
+struct QueryLogCounters {
+  std::atomic<uint64_t> written{0};       // lines written and flushed
+  std::atomic<uint64_t> lost{0};          // records taken from the rings and not written
+  std::atomic<uint64_t> write_errors{0};  // failed opens, writes, flushes and renames
+  std::atomic<uint64_t> rotations{0};
+};
+
+// The counters of the process's writer (they outlive it: the final report reads them).
+QueryLogCounters& dns_query_log_counters();
+
 class QueryLogWriter {
  public:
-  // Times: unix = start_unix + (tsc - start_tsc) / hz.
+  // Times: unix = start_unix + (tsc - start_tsc) / hz. `counters`: where to count (nullptr: its
+  // own). `retry_ms`: how often a file that cannot be opened is tried again.
   QueryLogWriter(std::string path, uint64_t rotate_bytes, uint32_t keep,
-                 std::vector<dns::QueryLogRing*> rings, double start_unix, uint64_t start_tsc, uint64_t hz);
+                 std::vector<dns::QueryLogRing*> rings, double start_unix, uint64_t start_tsc, uint64_t hz,
+                 QueryLogCounters* counters = nullptr, uint32_t retry_ms = 1000);
   ~QueryLogWriter();
   QueryLogWriter(const QueryLogWriter&) = delete;
   QueryLogWriter& operator=(const QueryLogWriter&) = delete;
 
   bool ok() const { return f_ != nullptr; }
-  // Writes every record waiting in the rings; returns how many.
+  // Writes every record waiting in the rings (or counts it lost); returns how many it took.
   size_t poll();
-  uint64_t written() const { return written_; }
-  uint64_t rotations() const { return rotations_; }
+  uint64_t written() const { return c_->written.load(); }
+  uint64_t lost() const { return c_->lost.load(); }
+  uint64_t write_errors() const { return c_->write_errors.load(); }
+  uint64_t rotations() const { return c_->rotations.load(); }
 
   std::string line(const dns::QueryLogRecord& r) const;
 
  private:
   void open_file();
   void rotate();
+  // A write, flush or close failed: what was not known to be written is lost; the file is closed
+  // and opened again later.
+  void fail(const char* what, int err, uint64_t records);
+  void log_failure(const std::string& what);
 
   std::string path_;
   uint64_t rotate_bytes_;
@@ -41,10 +68,17 @@ class QueryLogWriter {
   double start_unix_;
   uint64_t start_tsc_;
   double hz_;
+  QueryLogCounters own_;
+  QueryLogCounters* c_;
+  std::chrono::milliseconds retry_;
   FILE* f_ = nullptr;
+  bool regular_ = false;        // the path is a regular file (rotated by size)
   uint64_t size_ = 0;
-  uint64_t written_ = 0;
-  uint64_t rotations_ = 0;
+  uint64_t unflushed_ = 0;      // lines written since the last successful flush
+  std::chrono::steady_clock::time_point last_open_{};
+  bool failing_ = false;        // since the last failure, not yet recovered
+  std::chrono::steady_clock::time_point last_log_{};
+  uint64_t lost_at_log_ = 0;
 };
 
 // Starts the writer thread when [stages.dns] query_log_path is set (after build_topology).

@@ -1,79 +1,66 @@
 #include "dns/detectors.h"
 
-#include <cmath>
+#include <algorithm>
 #include <cstring>
 
 #include "dns/hash.h"
 
 namespace rampart::dns {
 
+namespace {
+
+// Events in one window at `per_s` per second.
+uint64_t per_window(uint64_t per_s, uint64_t window_ms) { return per_s * window_ms / 1000; }
+
+}  // namespace
+
 Detectors::Detectors(const DetectConfig& cfg, uint64_t tsc_hz)
     : cfg_(cfg),
       tsc_hz_(tsc_hz ? tsc_hz : 1),
       win_tsc_(static_cast<uint64_t>(cfg.window_ms ? cfg.window_ms : 1) * tsc_hz_ / 1000),
       nx_domains_(16),
-      victims_(16),
-      domains_(new DomainWin[kDomains]) {}
-
-uint64_t Detectors::estimate_distinct(const uint64_t* bits, uint32_t words) noexcept {
-  const uint32_t m = words * 64;
-  uint32_t set = 0;
-  for (uint32_t i = 0; i < words; ++i) set += static_cast<uint32_t>(__builtin_popcountll(bits[i]));
-  if (set >= m) set = m - 1;  // saturated: the estimate's ceiling
-  const double zero = static_cast<double>(m - set) / m;
-  return static_cast<uint64_t>(std::llround(-static_cast<double>(m) * std::log(zero)));
+      domains_(std::make_unique<DomainTable>()),
+      victims_(std::make_unique<VictimTable>()) {
+  const uint64_t ms = cfg_.window_ms ? cfg_.window_ms : 1;
+  // Admission at 1/16 of the smallest window volume that could raise an alert: a key heading for
+  // an alert is tracked for nearly all of its window, and the long tail of light keys stays in the
+  // sketch.
+  domains_->set_admit(std::max<uint64_t>(2, per_window(cfg_.random_subdomain_rate, ms) / 16));
+  uint64_t bytes = UINT64_MAX;  // victims are weighed by response bytes
+  if (cfg_.amplification_rate) bytes = std::min(bytes, per_window(cfg_.amplification_rate, ms) * 12);
+  if (cfg_.amplification_large_rate)
+    bytes = std::min(bytes, per_window(cfg_.amplification_large_rate, ms) * (uint64_t{cfg_.amplification_size} + 1));
+  if (cfg_.amplification_types_rate) bytes = std::min(bytes, per_window(cfg_.amplification_types_rate, ms) * 12);
+  if (cfg_.amplification_ratio) bytes = std::min(bytes, per_window(cfg_.amplification_ratio_min_bytes, ms));
+  victims_->set_admit(bytes == UINT64_MAX ? UINT64_MAX : std::max<uint64_t>(1, bytes / 16));
 }
 
 void Detectors::on_query(const uint8_t* wire, size_t wlen, size_t dom, uint64_t name_hash,
                          uint64_t dom_hash) noexcept {
-  const uint8_t* d = wire + dom;
-  const size_t dlen = wlen - dom;
-  const uint64_t h = dom_hash;
-  const uint32_t mask = static_cast<uint32_t>(dindex_.size() - 1);
-  uint32_t s = static_cast<uint32_t>(h) & mask;
-  DomainWin* w = nullptr;
-  for (;;) {
-    const uint16_t v = dindex_[s];
-    if (v == 0) break;
-    DomainWin& c = domains_[v - 1];
-    if (c.hash == h && c.len == dlen && std::memcmp(c.key, d, dlen) == 0) {
-      w = &c;
-      break;
-    }
-    s = (s + 1) & mask;
-  }
-  if (!w) {
-    if (ndomains_ == kDomains) return;  // the window's domain slots are taken: not tracked
-    w = &domains_[ndomains_];
-    dindex_[s] = static_cast<uint16_t>(++ndomains_);
-    w->hash = h;
-    w->queries = 0;
-    w->len = static_cast<uint8_t>(dlen);
-    std::memcpy(w->key, d, dlen);
-    std::memset(w->bits, 0, sizeof w->bits);
-  }
-  ++w->queries;
-  const uint32_t bit = static_cast<uint32_t>(mix64(name_hash)) & (kBitmapWords * 64 - 1);
-  w->bits[bit >> 6] |= uint64_t{1} << (bit & 63);
+  if (auto* e = domains_->track(wire + dom, wlen - dom, dom_hash, 1)) e->s.names.add(mix64(name_hash));
 }
 
 void Detectors::on_response(uint16_t rcode, uint16_t qtype, const uint8_t* wire, size_t wlen,
                             size_t dom, size_t resp_len, bool matched, size_t query_len,
-                            const uint8_t* client_key, size_t client_len) noexcept {
+                            const uint8_t* client_key, size_t client_len, uint64_t client_hash) noexcept {
   ++responses_;
   if (rcode == 3 && wire) {
     ++nxdomain_;
     nx_domains_.add(wire + dom, wlen - dom, hash_bytes(wire + dom, wlen - dom));
   }
-  if (resp_len > cfg_.amplification_size) ++large_;
-  if (qtype == 255 || qtype == 16 || qtype == 48) ++amp_types_;
+  auto* v = victims_->track(client_key, client_len, client_hash, static_cast<uint32_t>(resp_len));
+  if (!v) return;
+  VictimStats& s = v->s;
+  ++s.responses;
+  s.bytes += resp_len;
   if (matched) {
-    matched_resp_bytes_ += resp_len;
-    matched_query_bytes_ += query_len;
+    s.matched_resp_bytes += resp_len;
+    s.matched_query_bytes += query_len;
   } else {
-    unmatched_bytes_ += resp_len;
-    victims_.add(client_key, client_len, hash_bytes(client_key, client_len));
+    ++s.unmatched;
   }
+  if (resp_len > cfg_.amplification_size) ++s.large;
+  if (qtype == 255 || qtype == 16 || qtype == 48) ++s.types;
 }
 
 void Detectors::raise(AlertKind kind, const uint8_t* key, size_t len, uint64_t rate,
@@ -83,7 +70,11 @@ void Detectors::raise(AlertKind kind, const uint8_t* key, size_t len, uint64_t r
     if (active_[i].kind == kind && active_[i].key_len == len && std::memcmp(active_[i].key, key, len) == 0)
       break;
   if (i == nactive_) {
-    if (nactive_ == kMaxAlerts) return;  // the most this lcore reports at once
+    if (nactive_ == kMaxAlerts) {
+      // The most this lcore reports at once; counted so that telemetry shows alerts were left out.
+      __atomic_store_n(&suppressed_, suppressed_ + 1, __ATOMIC_RELAXED);
+      return;
+    }
     Alert& a = active_[nactive_++];
     std::memset(&a, 0, sizeof a);
     a.kind = kind;
@@ -119,22 +110,37 @@ void Detectors::close(uint64_t now) noexcept {
       raise(AlertKind::nxdomain_flood, top->key, top->len, per_s(nxdomain_), ev, 3);
     }
   }
-  // Random subdomains.
-  for (uint32_t i = 0; i < ndomains_; ++i) {
-    const DomainWin& w = domains_[i];
-    if (per_s(w.queries) < cfg_.random_subdomain_rate) continue;
-    uint64_t distinct = estimate_distinct(w.bits, kBitmapWords);
-    if (distinct > w.queries) distinct = w.queries;
-    if (distinct * 100 >= uint64_t{cfg_.random_subdomain_unique_pct} * w.queries) {
-      const uint64_t ev[] = {w.queries, distinct};
-      raise(AlertKind::random_subdomain, w.key, w.len, per_s(w.queries), ev, 2);
+  // Random subdomains. The share of distinct names is judged on the queries seen while the domain
+  // was tracked, and only on enough of them (a quarter of the threshold volume, at least 16): a
+  // domain admitted just before the window closed has too few names to tell repetition from
+  // randomness.
+  const uint64_t min_seen = std::max<uint64_t>(16, per_window(cfg_.random_subdomain_rate, ms) / 4);
+  for (uint32_t i = 0; i < domains_->size(); ++i) {
+    const DomainTable::Entry& w = domains_->entry(i);
+    const uint64_t total = w.total();
+    if (per_s(total) < cfg_.random_subdomain_rate || w.weight < min_seen) continue;
+    const uint64_t distinct = std::min(w.s.names.estimate(), w.weight);
+    if (distinct * 100 >= uint64_t{cfg_.random_subdomain_unique_pct} * w.weight) {
+      const uint64_t ev[] = {total, distinct, w.weight};
+      raise(AlertKind::random_subdomain, w.key, w.len, per_s(total), ev, 3);
     }
   }
-  // Amplification towards one address.
-  if (const auto* v = victims_.max_entry(); v && per_s(v->count) >= cfg_.amplification_rate) {
-    const uint64_t ratio = matched_query_bytes_ ? matched_resp_bytes_ * 100 / matched_query_bytes_ : 0;
-    const uint64_t ev[] = {v->count, unmatched_bytes_, large_, amp_types_, ratio};
-    raise(AlertKind::amplification, v->key, v->len, per_s(v->count), ev, 5);
+  // Amplification, per address.
+  for (uint32_t i = 0; i < victims_->size(); ++i) {
+    const VictimTable::Entry& v = victims_->entry(i);
+    const VictimStats& s = v.s;
+    uint64_t bits = 0;
+    if (cfg_.amplification_rate && per_s(s.unmatched) >= cfg_.amplification_rate) bits |= amp_trigger::unmatched;
+    if (cfg_.amplification_large_rate && per_s(s.large) >= cfg_.amplification_large_rate) bits |= amp_trigger::large;
+    if (cfg_.amplification_types_rate && per_s(s.types) >= cfg_.amplification_types_rate) bits |= amp_trigger::types;
+    if (cfg_.amplification_ratio && s.matched_query_bytes &&
+        per_s(s.matched_resp_bytes) >= cfg_.amplification_ratio_min_bytes &&
+        s.matched_resp_bytes >= uint64_t{cfg_.amplification_ratio} * s.matched_query_bytes)
+      bits |= amp_trigger::ratio;
+    if (!bits) continue;
+    const uint64_t ev[] = {s.responses, s.unmatched, s.large, s.types, s.bytes,
+                           s.matched_resp_bytes, s.matched_query_bytes, bits};
+    raise(AlertKind::amplification, v.key, v.len, per_s(s.responses), ev, 8);
   }
 
   // Alerts not re-triggered end.
@@ -149,12 +155,10 @@ void Detectors::close(uint64_t now) noexcept {
 
   // Next window: consecutive when traffic is steady, else it opens at `now`.
   win_start_ = (now - win_start_ < 2 * win_tsc_) ? win_start_ + win_tsc_ : now;
-  responses_ = nxdomain_ = large_ = amp_types_ = 0;
-  matched_resp_bytes_ = matched_query_bytes_ = unmatched_bytes_ = 0;
+  responses_ = nxdomain_ = 0;
   nx_domains_.clear();
-  victims_.clear();
-  ndomains_ = 0;
-  dindex_.fill(0);
+  domains_->clear();
+  victims_->clear();
 }
 
 std::vector<Alert> Detectors::read() const {

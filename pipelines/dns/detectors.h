@@ -2,11 +2,13 @@
 //   - NXDOMAIN flood: many NXDOMAIN responses per second, a large share of all responses; the
 //     alert names the registered domain with the most NXDOMAINs in the window.
 //   - Random-subdomain ("water torture") attack: many queries per second under one registered
-//     domain whose names almost never repeat (distinct names estimated by linear counting over a
-//     1024-bit bitmap per domain; up to kDomains domains tracked per window).
-//   - Amplification / reflection: many responses per second towards one address without a
-//     matching query; the evidence adds the large responses (> amplification_size bytes), the
-//     ANY/TXT/DNSKEY responses and the response/query byte ratio of matched transactions.
+//     domain whose names almost never repeat. Domains are chosen by weight (HeavyKeys: count-min
+//     admission, the heaviest kDomains tracked), distinct names estimated per tracked domain with
+//     HyperLogLog (kHllBits: 1024 registers, about 3 % error at any rate).
+//   - Amplification / reflection, per address receiving responses (HeavyKeys by response bytes,
+//     kVictims tracked): any of unmatched responses per second, large responses (> size) per
+//     second, ANY/TXT/DNSKEY responses per second, or the response/query byte ratio of its
+//     matched transactions (with a floor on the response bytes per second) over its threshold.
 // At the end of each window the thresholds (per second, per lcore) are checked; an alert starts
 // when a window crosses them and ends at the first window that does not. Active alerts are
 // published for control threads under a sequence counter; the control plane logs and serves them
@@ -19,6 +21,8 @@
 #include <vector>
 
 #include "core/seqcount.h"
+#include "dns/distinct_counter.h"
+#include "dns/heavy_keys.h"
 #include "dns/space_saving.h"
 
 namespace rampart::dns {
@@ -29,11 +33,21 @@ struct DetectConfig {
   uint32_t nxdomain_ratio_pct = 50;       // ... and at least this share of responses
   uint32_t random_subdomain_rate = 500;   // queries per second under one domain ...
   uint32_t random_subdomain_unique_pct = 90;  // ... of which at least this share distinct
-  uint32_t amplification_rate = 500;      // unmatched responses per second to one address
-  uint32_t amplification_size = 1232;     // a response larger than this is "large"
+  // Amplification, per address receiving responses (0 turns a trigger off):
+  uint32_t amplification_rate = 500;          // unmatched responses per second
+  uint32_t amplification_size = 1232;         // a response larger than this is "large"
+  uint32_t amplification_large_rate = 1000;   // large responses per second
+  uint32_t amplification_types_rate = 1000;   // ANY/TXT/DNSKEY responses per second
+  uint32_t amplification_ratio = 20;          // matched response bytes / query bytes ...
+  uint32_t amplification_ratio_min_bytes = 1000000;  // ... with this many response bytes per second
 };
 
 enum class AlertKind : uint8_t { nxdomain_flood, random_subdomain, amplification };
+
+// Amplification triggers (Alert::ev[kAmpTriggers]).
+namespace amp_trigger {
+inline constexpr uint64_t unmatched = 1, large = 2, types = 4, ratio = 8;
+}
 
 struct Alert {
   AlertKind kind;
@@ -41,23 +55,40 @@ struct Alert {
   uint8_t key[255];
   uint64_t start_tsc;   // start of the first window over the threshold
   uint64_t last_tsc;    // end of the last window over it
-  uint64_t rate;        // events per second in the last window (the thresholded quantity)
+  uint64_t rate;        // events per second in the last window (see below)
   uint64_t windows;     // consecutive windows over the threshold
-  // Evidence of the last window, by kind:
-  //   nxdomain_flood:   [0] NXDOMAIN responses, [1] all responses, [2] NXDOMAINs of the key domain
-  //   random_subdomain: [0] queries under the domain, [1] distinct names (estimate)
-  //   amplification:    [0] unmatched responses to the address, [1] bytes of all unmatched
-  //                     responses in the window,
-  //                     [2] large responses (all), [3] ANY/TXT/DNSKEY responses (all),
-  //                     [4] response/query byte ratio x100 of matched transactions
-  uint64_t ev[5];
+  // Evidence of the last window, by kind (counts and bytes, so lcores merge by adding them, except
+  // the trigger bits, which merge by OR):
+  //   nxdomain_flood:   rate = NXDOMAIN/s; [0] NXDOMAIN responses, [1] all responses,
+  //                     [2] NXDOMAINs of the key domain
+  //   random_subdomain: rate = queries/s under the domain; [0] queries under the domain (estimate),
+  //                     [1] distinct names among the queries seen while tracked (estimate),
+  //                     [2] queries seen while tracked
+  //   amplification:    rate = responses/s to the address (while tracked); [0] responses,
+  //                     [1] unmatched, [2] large, [3] ANY/TXT/DNSKEY, [4] response bytes,
+  //                     [5] response bytes of matched transactions, [6] their query bytes,
+  //                     [7] amp_trigger bits
+  uint64_t ev[8];
 };
+inline constexpr size_t kAmpTriggers = 7;
 
 class Detectors {
  public:
-  static constexpr uint32_t kDomains = 64;  // registered domains tracked per window
-  static constexpr uint32_t kMaxAlerts = 16;
-  static constexpr uint32_t kBitmapWords = 16;  // 1024 bits
+  static constexpr uint32_t kDomains = 64;   // registered domains tracked per window
+  static constexpr uint32_t kVictims = 64;   // addresses tracked per window
+  static constexpr uint32_t kMaxAlerts = 32;
+  static constexpr unsigned kHllBits = 10;   // 1024 registers per tracked domain
+
+  struct DomainStats {
+    HyperLogLog<kHllBits> names;
+    void clear() noexcept { names.clear(); }
+  };
+  struct VictimStats {
+    uint64_t responses, unmatched, large, types, bytes, matched_resp_bytes, matched_query_bytes;
+    void clear() noexcept { *this = VictimStats{}; }
+  };
+  using DomainTable = HeavyKeys<255, DomainStats, kDomains>;
+  using VictimTable = HeavyKeys<17, VictimStats, kVictims>;
 
   Detectors(const DetectConfig& cfg, uint64_t tsc_hz);
 
@@ -65,30 +96,23 @@ class Detectors {
   // `name_hash` and `dom_hash` are hash_bytes() of the name and of the domain (the caller has both).
   void on_query(const uint8_t* wire, size_t wlen, size_t dom, uint64_t name_hash,
                 uint64_t dom_hash) noexcept;
+  // `client_key`: family byte + address of the response's destination; `client_hash` any hash
+  // of it that is the same for the same key (the stage's hashes the zero-padded 17 bytes).
   void on_response(uint16_t rcode, uint16_t qtype, const uint8_t* wire, size_t wlen, size_t dom,
                    size_t resp_len, bool matched, size_t query_len, const uint8_t* client_key,
-                   size_t client_len) noexcept;
+                   size_t client_len, uint64_t client_hash) noexcept;
   // Closes the window when `now` is past its end (called per message and from flush()).
   void tick(uint64_t now) noexcept {
     if (static_cast<int64_t>(now - win_start_) >= static_cast<int64_t>(win_tsc_)) close(now);
   }
 
-  // Control threads: the active alerts of this lcore at the last window end, and how many alerts
-  // this lcore ever raised.
+  // Control threads: the active alerts of this lcore at the last window end, how many alerts this
+  // lcore ever raised, and how many it could not report (more than kMaxAlerts at once).
   std::vector<Alert> read() const;
   uint64_t raised() const noexcept { return __atomic_load_n(&raised_, __ATOMIC_RELAXED); }
-
-  // Linear-counting estimate of distinct values from a bitmap (exposed for tests).
-  static uint64_t estimate_distinct(const uint64_t* bits, uint32_t words) noexcept;
+  uint64_t suppressed() const noexcept { return __atomic_load_n(&suppressed_, __ATOMIC_RELAXED); }
 
  private:
-  struct DomainWin {
-    uint64_t hash;
-    uint32_t queries;
-    uint8_t len;
-    uint8_t key[255];
-    uint64_t bits[kBitmapWords];
-  };
   void close(uint64_t now) noexcept;
   void raise(AlertKind kind, const uint8_t* key, size_t len, uint64_t rate, const uint64_t* ev,
              size_t nev) noexcept;
@@ -100,20 +124,17 @@ class Detectors {
   bool started_ = false;
 
   // Window tallies.
-  uint64_t responses_ = 0, nxdomain_ = 0, large_ = 0, amp_types_ = 0;
-  uint64_t matched_resp_bytes_ = 0, matched_query_bytes_ = 0;
+  uint64_t responses_ = 0, nxdomain_ = 0;
   SpaceSaving<255> nx_domains_;
-  SpaceSaving<17> victims_;   // addresses receiving unmatched responses
-  std::unique_ptr<DomainWin[]> domains_;
-  uint32_t ndomains_ = 0;
-  std::array<uint16_t, 2 * kDomains> dindex_{};  // domain index + 1, 0 = empty
-  uint64_t unmatched_bytes_ = 0;
+  std::unique_ptr<DomainTable> domains_;
+  std::unique_ptr<VictimTable> victims_;
 
   // Alerts.
   std::array<Alert, kMaxAlerts> active_{};
   std::array<bool, kMaxAlerts> hit_{};  // re-triggered in the window being closed
   uint32_t nactive_ = 0;
   uint64_t raised_ = 0;
+  uint64_t suppressed_ = 0;
   core::SeqCount seq_;
   std::array<Alert, kMaxAlerts> pub_{};
   uint32_t npub_ = 0;

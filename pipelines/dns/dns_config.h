@@ -39,6 +39,13 @@ struct DnsConfig {
   uint64_t query_log_rotate_bytes = 64ull << 20;  // rename to PATH.1 (PATH.2, ...) past this size
   uint32_t query_log_keep = 3;                    // rotated files kept
   uint32_t query_log_ring = 4096;                 // records in flight per lcore
+  // Decode the rdata of every answer RR of a response and count the responses where one does not
+  // match its type's format (bad_rdata). Off by default: it costs about a tenth of the stage
+  // (docs/configuration.md, validate_rdata).
+  bool validate_rdata = false;
+  // Accept a pipeline plan where a query and its response can reach different DNS-stage
+  // instances (topology_check.h): warned about at start instead of refused.
+  bool allow_split_transactions = false;
   // Attack detectors (thresholds per second and per lcore).
   DetectConfig detect;
 };

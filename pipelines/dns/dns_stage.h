@@ -63,6 +63,8 @@ struct alignas(64) DnsCounters {
   std::array<core::Counter, kErrorSlots> errors{};
   core::Counter trailing_garbage;   // valid messages followed by extra bytes (not malformed)
   core::Counter truncated_kept;     // TC=1 responses whose later sections failed: header+question kept
+  core::Counter forward_pointers;   // messages with a compression pointer to a later offset
+  core::Counter bad_rdata;          // responses with an answer RR whose rdata fails its format
   core::Counter no_question;        // messages with QDCOUNT = 0
   core::Counter ip_fragments;       // fragmented datagrams (not reassembled yet): not parsed
   core::Counter tcp_no_payload;     // TCP segments without payload (handshake, ACKs)
@@ -92,6 +94,10 @@ struct alignas(64) DnsCounters {
   core::Counter tcp_flows_expired;       // idle for longer than tcp_idle_timeout_ms
   core::Counter tcp_flows_closed;        // by RST, or FIN in both directions
   core::Counter tcp_no_flow;             // segments not reassembled (tcp_flows = 0)
+  core::Counter tcp_syn_recorded;        // SYNs of connections without a flow: ISN remembered
+  core::Counter tcp_syn_overwritten;     // remembered SYNs overwritten by another connection's
+  core::Counter tcp_syn_used;            // flows started from remembered SYNs (known boundary)
+  core::Counter tcp_unsynced_given_up;   // boundary searches abandoned past kUnsyncedMax bytes
   // Query log.
   core::Counter query_log_records;       // handed to the writer
   core::Counter query_log_dropped;       // the ring was full
@@ -110,6 +116,13 @@ struct TopLists {
 
 class DnsStage final : public core::Stage {
  public:
+  // A direction of a TCP flow still searching for a message boundary with more than this buffered
+  // is given up (and starts over with its next segment). Why: while unsynchronised the reassembler
+  // searches its whole buffer again on every segment, so a stream crafted never to validate costs
+  // up to 64 KiB of search per segment; this caps it at 16 KiB. A message this long that only
+  // ever arrives mid-stream is missed; streams seen from their SYN are never affected.
+  static constexpr size_t kUnsyncedMax = 16384;
+
   // `tsc_hz` converts timestamps (PacketMeta::rx_tsc, StageContext::now_tsc) to time.
   DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_t tsc_hz);
   ~DnsStage() override;
@@ -154,6 +167,7 @@ class DnsStage final : public core::Stage {
   void observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_t* payload,
                    size_t len, const Endpoints& ep, uint64_t tsc);
   void publish(uint64_t now_tsc, bool idle);
+  bool has_bad_answer_rdata() const noexcept;
   void log_transaction(const PendingEntry& q, const Endpoints& ep, bool tcp, uint64_t tsc,
                        uint64_t ns, uint16_t rcode, uint16_t len, size_t wlen);
 
@@ -171,6 +185,7 @@ class DnsStage final : public core::Stage {
   PendingTable pending_;
   std::unique_ptr<TopLists> top_;
   TcpFlowTable tcp_;
+  SynTable syn_;
   Detectors det_;
   std::unique_ptr<QueryLogRing> qlog_;
   std::unique_ptr<FragmentReassembler> frag_;

@@ -1,5 +1,7 @@
 #include "dns/tcp_flows.h"
 
+#include <cstring>
+
 #include "dns/hash.h"
 
 namespace rampart::dns {
@@ -132,6 +134,53 @@ proto::dns::TcpStreamReassembler::Stats TcpFlowTable::stats() const noexcept {
       s.bad_length += o.bad_length;
     }
   return s;
+}
+
+namespace {
+
+bool same_flow(const FlowKey& a, const FlowKey& b) noexcept {
+  return a.port_a == b.port_a && a.port_b == b.port_b && a.family == b.family &&
+         std::memcmp(a.a, b.a, 16) == 0 && std::memcmp(a.b, b.b, 16) == 0;
+}
+
+}  // namespace
+
+SynTable::SynTable(uint32_t entries) : on_(entries != 0) {
+  uint32_t n = 1;
+  while (n < entries) n <<= 1;
+  slots_ = make_table<Slot>(n);
+  mask_ = n - 1;
+}
+
+SynTable::Slot* SynTable::slot(const FlowKey& k) noexcept {
+  return &slots_[static_cast<uint32_t>(TcpFlowTable::hash(k) >> 32) & mask_];
+}
+
+SynTable::Record SynTable::record(const FlowKey& k, unsigned dir, uint32_t isn, uint64_t tsc) noexcept {
+  if (!on_) return Record::off;
+  Slot& s = *slot(k);
+  Record r = Record::recorded;
+  if (!s.known || !same_flow(s.key, k)) {
+    if (s.known) r = Record::replaced;
+    s.key = k;
+    s.known = 0;
+  }
+  s.isn[dir] = isn;
+  s.known |= static_cast<uint8_t>(1u << dir);
+  s.tsc = tsc;
+  return r;
+}
+
+bool SynTable::take(const FlowKey& k, uint64_t since, uint32_t isn[2], bool known[2]) noexcept {
+  if (!on_) return false;
+  Slot& s = *slot(k);
+  if (!s.known || !same_flow(s.key, k) || static_cast<int64_t>(s.tsc - since) < 0) return false;
+  for (unsigned d = 0; d < 2; ++d) {
+    known[d] = s.known & (1u << d);
+    isn[d] = s.isn[d];
+  }
+  s.known = 0;
+  return true;
 }
 
 }  // namespace rampart::dns

@@ -4,12 +4,19 @@
 // directions of a connection share one flow (the symmetric flow hash brings them to one lcore).
 // Idle flows are expired by a bounded sweep from the stage's flush() hook. No allocation after
 // construction.
+//
+// Only a segment that carries data creates a flow. A SYN without data only leaves its ISN in the
+// SynTable, a direct-mapped cache of one cache line per connection that later SYNs simply
+// overwrite: a SYN flood churns that cache and never evicts a flow that carries DNS messages
+// (each flow is 128 KiB of buffers, so the flow table is small). When a connection's first data
+// arrives, its flow starts from the remembered ISNs, on a known message boundary.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <memory>
 
+#include "dns/table_memory.h"
 #include "proto/dns/tcp_stream.h"
 
 namespace rampart::dns {
@@ -65,8 +72,9 @@ class TcpFlowTable {
   // Sum of every reassembler's statistics (writer side; publish a copy for readers).
   proto::dns::TcpStreamReassembler::Stats stats() const noexcept;
 
- private:
   static uint64_t hash(const FlowKey& k) noexcept;
+
+ private:
   uint32_t lookup(const FlowKey& k, uint64_t h) const noexcept;  // flow index + 1, or 0
   void index_insert(uint32_t flow, uint64_t h) noexcept;
   void index_erase(uint32_t flow) noexcept;
@@ -80,6 +88,35 @@ class TcpFlowTable {
   uint32_t active_ = 0;
   uint32_t hand_ = 0;
   uint32_t cursor_ = 0;
+};
+
+// ISNs of connections that have no flow yet (see the top of this file).
+class SynTable {
+ public:
+  // `entries` rounded up to a power of two; 0: off (record() and take() do nothing).
+  explicit SynTable(uint32_t entries);
+
+  enum class Record : uint8_t { off, recorded, replaced };
+  // Remembers the ISN of direction `dir` of `k`; `replaced`: another connection's entry was
+  // overwritten before its data came.
+  Record record(const FlowKey& k, unsigned dir, uint32_t isn, uint64_t tsc) noexcept;
+  // Takes the entry of `k` when one was recorded no earlier than `since`: known[d] tells whether
+  // isn[d] holds direction d's ISN. False when there is none.
+  bool take(const FlowKey& k, uint64_t since, uint32_t isn[2], bool known[2]) noexcept;
+
+ private:
+  struct alignas(64) Slot {
+    FlowKey key;
+    uint64_t tsc;
+    uint32_t isn[2];
+    uint8_t known;  // bit d: isn[d] is set; 0: empty slot
+  };
+  static_assert(sizeof(Slot) == 64, "one cache line per remembered SYN");
+  Slot* slot(const FlowKey& k) noexcept;
+
+  TablePtr<Slot> slots_;
+  uint32_t mask_ = 0;
+  bool on_ = false;
 };
 
 }  // namespace rampart::dns

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "wire_name.h"
+
 #include <algorithm>
 #include <map>
 #include <cctype>
@@ -19,6 +21,8 @@ using namespace rampart::dns;
 
 namespace {
 
+using ::dnstest::wire;
+
 TxKey key(uint32_t client, uint16_t port, uint16_t txid) {
   TxKey k{};
   std::memcpy(k.client, &client, 4);
@@ -30,20 +34,6 @@ TxKey key(uint32_t client, uint16_t port, uint16_t txid) {
   k.family = 4;
   k.transport = 0;
   return k;
-}
-
-std::vector<uint8_t> wire(const std::string& dotted) {
-  std::vector<uint8_t> out;
-  size_t start = 0;
-  while (start < dotted.size()) {
-    size_t dot = dotted.find('.', start);
-    if (dot == std::string::npos) dot = dotted.size();
-    out.push_back(static_cast<uint8_t>(dot - start));
-    for (size_t i = start; i < dot; ++i) out.push_back(static_cast<uint8_t>(dotted[i]));
-    start = dot + 1;
-  }
-  out.push_back(0);
-  return out;
 }
 
 std::string domain_of(const std::string& name) {
@@ -313,6 +303,37 @@ TEST(TcpFlowTable, ReassemblesThroughAFlow) {
   EXPECT_EQ(messages, 1);
   t.release(f);
   EXPECT_EQ(t.stats().messages, 1u);
+}
+
+TEST(SynTable, RemembersBothDirectionsUntilTakenAndCountsOverwrites) {
+  SynTable t(4);  // 4 slots: collisions are easy to make
+  uint8_t a[16] = {10, 0, 0, 1}, b[16] = {10, 0, 0, 53};
+  unsigned d_syn, d_synack;
+  const FlowKey k = make_flow_key(a, 40000, b, 53, 4, d_syn);
+  make_flow_key(b, 53, a, 40000, 4, d_synack);
+  EXPECT_EQ(t.record(k, d_syn, 1000, 10), SynTable::Record::recorded);
+  EXPECT_EQ(t.record(k, d_synack, 5000, 11), SynTable::Record::recorded) << "the SYN-ACK joins the entry";
+  uint32_t isn[2];
+  bool known[2];
+  EXPECT_FALSE(t.take(k, 12, isn, known)) << "recorded before `since`: stale";
+  ASSERT_TRUE(t.take(k, 5, isn, known));
+  EXPECT_TRUE(known[0] && known[1]);
+  EXPECT_EQ(isn[d_syn], 1000u);
+  EXPECT_EQ(isn[d_synack], 5000u);
+  EXPECT_FALSE(t.take(k, 5, isn, known)) << "taken once";
+  // A flood of other connections' SYNs overwrites slots and says so.
+  uint64_t replaced = 0;
+  t.record(k, d_syn, 1, 20);
+  for (uint16_t p = 1; p <= 64; ++p) {
+    unsigned d = 0;
+    replaced += t.record(make_flow_key(a, static_cast<uint16_t>(50000 + p), b, 53, 4, d), d, p, 20) ==
+                SynTable::Record::replaced;
+  }
+  EXPECT_GE(replaced, 60u);
+  EXPECT_FALSE(t.take(k, 0, isn, known)) << "overwritten";
+  SynTable off(0);
+  EXPECT_EQ(off.record(k, 0, 1, 1), SynTable::Record::off);
+  EXPECT_FALSE(off.take(k, 0, isn, known));
 }
 
 // ------------------------------------------------------------------ names

@@ -1,0 +1,25 @@
+// Helpers shared by the DNS stage's pipeline tests.
+#pragma once
+
+#include <cstdint>
+
+#include "dns/dns_stage.h"
+
+namespace dnstest {
+
+namespace dns = ::rampart::dns;
+
+// IPv4 endpoints of a message, addresses in host order.
+inline dns::DnsStage::Endpoints endpoints(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
+  dns::DnsStage::Endpoints ep{};
+  for (int i = 0; i < 4; ++i) {
+    ep.src[i] = static_cast<uint8_t>(src >> (24 - 8 * i));
+    ep.dst[i] = static_cast<uint8_t>(dst >> (24 - 8 * i));
+  }
+  ep.sport = sport;
+  ep.dport = dport;
+  ep.family = 4;
+  return ep;
+}
+
+}  // namespace dnstest
