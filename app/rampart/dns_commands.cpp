@@ -109,7 +109,7 @@ Value dns_stats(const AppState& app) {
   uint64_t pending = 0, tcp_active = 0;
   proto::dns::TcpStreamReassembler::Stats tcp{};
   uint64_t tcp_segments = 0, tcp_created = 0, tcp_evicted = 0, tcp_expired = 0, tcp_closed = 0,
-           tcp_no_flow = 0, syn_recorded = 0, syn_overwritten = 0, syn_used = 0, unsynced_given_up = 0;
+           tcp_no_flow = 0, syn_recorded = 0, syn_overwritten = 0, syn_used = 0;
   for (const auto* s : stages) {
     const dns::DnsCounters& c = s->counters();
 #define X(f) sums.f += c.f.load();
@@ -145,7 +145,6 @@ Value dns_stats(const AppState& app) {
     syn_recorded += c.tcp_syn_recorded.load();
     syn_overwritten += c.tcp_syn_overwritten.load();
     syn_used += c.tcp_syn_used.load();
-    unsynced_given_up += c.tcp_unsynced_given_up.load();
   }
 
   Value v = Value::object();
@@ -199,7 +198,6 @@ Value dns_stats(const AppState& app) {
   t.set("syn_recorded", syn_recorded);
   t.set("syn_overwritten", syn_overwritten);
   t.set("syn_used", syn_used);
-  t.set("unsynced_given_up", unsynced_given_up);
   t.set("messages", tcp.messages);
   t.set("gaps", tcp.gaps);
   t.set("duplicate_bytes", tcp.duplicate_bytes);

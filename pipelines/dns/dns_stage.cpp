@@ -249,10 +249,6 @@ void DnsStage::observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_
     const uint32_t first = (fl & kTcpSyn) ? seq + 1 : seq;
     r.feed(first, payload, len,
            [&](const uint8_t* msg, size_t n) { observe_message(msg, n, ep, true, tsc); });
-    if (!r.synced() && r.buffered() > kUnsyncedMax) {
-      r.close();
-      c_.tcp_unsynced_given_up.add(1);
-    }
   } else {
     c_.tcp_no_payload.add(1);
   }

@@ -97,7 +97,6 @@ struct alignas(64) DnsCounters {
   core::Counter tcp_syn_recorded;        // SYNs of connections without a flow: ISN remembered
   core::Counter tcp_syn_overwritten;     // remembered SYNs overwritten by another connection's
   core::Counter tcp_syn_used;            // flows started from remembered SYNs (known boundary)
-  core::Counter tcp_unsynced_given_up;   // boundary searches abandoned past kUnsyncedMax bytes
   // Query log.
   core::Counter query_log_records;       // handed to the writer
   core::Counter query_log_dropped;       // the ring was full
@@ -116,12 +115,6 @@ struct TopLists {
 
 class DnsStage final : public core::Stage {
  public:
-  // A direction of a TCP flow still searching for a message boundary with more than this buffered
-  // is given up (and starts over with its next segment). Why: while unsynchronised the reassembler
-  // searches its whole buffer again on every segment, so a stream crafted never to validate costs
-  // up to 64 KiB of search per segment; this caps it at 16 KiB. A message this long that only
-  // ever arrives mid-stream is missed; streams seen from their SYN are never affected.
-  static constexpr size_t kUnsyncedMax = 16384;
 
   // `tsc_hz` converts timestamps (PacketMeta::rx_tsc, StageContext::now_tsc) to time.
   DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_t tsc_hz);

@@ -29,6 +29,7 @@ void TcpStreamReassembler::reset() noexcept {
   have_ = 0;
   seq_known_ = false;
   synced_ = false;
+  forget_search();
 }
 
 void TcpStreamReassembler::on_syn(uint32_t isn) noexcept {
@@ -47,6 +48,7 @@ void TcpStreamReassembler::give_up_buffer() noexcept {
   if (synced_) ++st_.partial_messages;
   st_.bytes_given_up += have_;
   have_ = 0;
+  forget_search();
 }
 
 void TcpStreamReassembler::feed(uint32_t seq, const uint8_t* data, size_t len, Sink sink,
@@ -57,6 +59,7 @@ void TcpStreamReassembler::feed(uint32_t seq, const uint8_t* data, size_t len, S
     // Joined mid-stream: whether this segment starts a message is unknown until searched.
     seq_known_ = true;
     synced_ = false;
+    forget_search();
     next_seq_ = seq;
   }
   const int32_t d = int32_t(seq - next_seq_);
@@ -98,27 +101,69 @@ void TcpStreamReassembler::feed(uint32_t seq, const uint8_t* data, size_t len, S
       // Only reachable while hunting for a boundary over bytes that never validate.
       st_.bytes_given_up += have_;
       have_ = 0;
+      forget_search();
     }
   }
 }
 
-size_t TcpStreamReassembler::find_boundary(size_t from, size_t& keep) const noexcept {
-  // The earliest offset whose length prefix frames a message that parses cleanly wins. If none
-  // does yet, keep from the first candidate that could still complete.
-  size_t first_incomplete = kNeedMore;
-  size_t i = from;
-  for (; i + 2 + 12 <= have_; ++i) {
+size_t TcpStreamReassembler::find_boundary(size_t from, size_t& keep) noexcept {
+  // The earliest offset whose length prefix frames a message that parses cleanly wins; an offset
+  // whose message is not complete yet is skipped (and kept for later). What an earlier call
+  // decided about a complete candidate cannot change (its bytes are the same), so only the
+  // incomplete ones are looked at again, then the positions not examined yet.
+  const auto frames_message = [this](size_t i, bool& incomplete) {
+    incomplete = false;
     const unsigned l = rd16(buf_ + i);
-    if (l < 12 || !plausible_header(buf_ + i + 2, l)) continue;
+    if (l < 12 || !plausible_header(buf_ + i + 2, l)) return false;
     if (i + 2 + l > have_) {
-      if (first_incomplete == kNeedMore) first_incomplete = i;
-      continue;
+      incomplete = true;
+      return false;
     }
     MessageBuf<8> m;
-    if (parse(buf_ + i + 2, l, m).ok()) return i;
+    return parse(buf_ + i + 2, l, m).ok();
+  };
+  size_t start = scan_from_ > from ? scan_from_ : from;
+  if (rescan_from_ != kNone && rescan_from_ < start) start = rescan_from_ > from ? rescan_from_ : from;
+  // Rechecked candidates all lie below `start`, so they come first in stream order.
+  uint32_t kept = 0;
+  size_t found = kNeedMore;
+  for (uint32_t k = 0; k < n_pending_; ++k) {
+    const uint32_t c = pending_[k];
+    if (c < from || c >= start) continue;
+    bool incomplete;
+    if (found == kNeedMore && frames_message(c, incomplete)) found = c;
+    else if (incomplete) pending_[kept++] = c;
   }
-  keep = first_incomplete != kNeedMore ? first_incomplete : i;
+  n_pending_ = kept;
+  if (found != kNeedMore) {
+    forget_search();
+    return found;
+  }
+  rescan_from_ = kNone;
+  size_t i = start;
+  for (; i + 2 + 12 <= have_; ++i) {
+    bool incomplete;
+    if (frames_message(i, incomplete)) {
+      forget_search();
+      return i;
+    }
+    if (!incomplete) continue;
+    if (n_pending_ < kMaxPending) pending_[n_pending_++] = uint32_t(i);
+    else if (rescan_from_ == kNone) rescan_from_ = uint32_t(i);
+  }
+  scan_from_ = uint32_t(i);
+  const size_t first = n_pending_ ? pending_[0] : rescan_from_ != kNone ? rescan_from_ : i;
+  keep = rescan_from_ != kNone && rescan_from_ < first ? rescan_from_ : first;
   return kNeedMore;
+}
+
+void TcpStreamReassembler::shift_search(uint32_t by) noexcept {
+  scan_from_ = scan_from_ > by ? scan_from_ - by : 0;
+  if (rescan_from_ != kNone) rescan_from_ = rescan_from_ > by ? rescan_from_ - by : 0;
+  uint32_t kept = 0;
+  for (uint32_t k = 0; k < n_pending_; ++k)
+    if (pending_[k] >= by) pending_[kept++] = pending_[k] - by;
+  n_pending_ = kept;
 }
 
 void TcpStreamReassembler::drain(Sink sink, void* ctx) noexcept {
@@ -152,6 +197,7 @@ void TcpStreamReassembler::drain(Sink sink, void* ctx) noexcept {
   if (pos) {
     std::memmove(buf_, buf_ + pos, have_ - pos);
     have_ -= uint32_t(pos);
+    shift_search(uint32_t(pos));
   }
 }
 

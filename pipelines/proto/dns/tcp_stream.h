@@ -56,15 +56,28 @@ class TcpStreamReassembler {
   void drain(Sink sink, void* ctx) noexcept;
   void give_up_buffer() noexcept;
   // Searches buf_[from, have_) for a message boundary. Returns its offset, or kNeedMore with
-  // `keep` = first offset worth keeping.
-  size_t find_boundary(size_t from, size_t& keep) const noexcept;
+  // `keep` = first offset worth keeping. Resumable: positions examined by earlier calls are not
+  // examined again (only candidates whose message was still incomplete are rechecked), so a
+  // stream that stays unsynchronised costs the new bytes per segment, not the whole buffer.
+  size_t find_boundary(size_t from, size_t& keep) noexcept;
+  void forget_search() noexcept { scan_from_ = 0, n_pending_ = 0, rescan_from_ = kNone; }
+  void shift_search(uint32_t by) noexcept;
   static constexpr size_t kNeedMore = ~size_t(0);
+  static constexpr uint32_t kNone = ~uint32_t(0);
+  static constexpr unsigned kMaxPending = 8;
 
   Stats st_{};
   uint32_t next_seq_ = 0;
   uint32_t have_ = 0;
   bool seq_known_ = false;
   bool synced_ = false;
+  // The boundary search's progress while unsynchronised (offsets into buf_): every position
+  // below scan_from_ was examined; pending_ lists, in order, those whose message was incomplete;
+  // rescan_from_ is the first incomplete one that did not fit in pending_ (examined again).
+  uint32_t scan_from_ = 0;
+  uint32_t rescan_from_ = kNone;
+  uint32_t n_pending_ = 0;
+  uint32_t pending_[kMaxPending];
   uint8_t buf_[kCapacity];
 };
 

@@ -182,3 +182,28 @@ TEST(DnsTcp, SequenceWraparound) {
   EXPECT_EQ(s.c.ids, (std::vector<uint16_t>{1, 2}));
   EXPECT_EQ(s.r->stats().gaps, 0u);
 }
+
+// Joined mid-stream in front of more plausible-but-incomplete candidates than the search keeps
+// track of (each a length prefix and a header promising 3000 bytes that never come), fed a byte
+// at a time, then whole messages: the resumable search must find the first real message exactly
+// as a full rescan would, and account for every byte.
+TEST(DnsTcp, ResyncPastManyIncompleteCandidatesByteAtATime) {
+  std::vector<uint8_t> junk;
+  for (int k = 0; k < 12; ++k) {
+    std::vector<uint8_t> fake = msg(uint16_t(100 + k));
+    fake.resize(14);  // a header (12) and two stray bytes
+    const std::vector<uint8_t> prefix = {0x0b, 0xb8};  // 3000
+    junk.insert(junk.end(), prefix.begin(), prefix.end());
+    junk.insert(junk.end(), fake.begin(), fake.end());
+  }
+  const auto m1 = framed(msg(1, "first.example.org")), m2 = framed(msg(2)), m3 = framed(msg(3));
+  const auto b = cat({junk, m1, m2, m3});
+  for (size_t seg : {size_t{1}, size_t{7}, b.size()}) {
+    Stream s;
+    for (size_t i = 0; i < b.size(); i += seg) s.send(b, i, std::min(seg, b.size() - i));
+    EXPECT_EQ(s.c.ids, (std::vector<uint16_t>{1, 2, 3})) << "segments of " << seg;
+    EXPECT_EQ(s.r->stats().resyncs, 1u) << seg;
+    EXPECT_EQ(s.r->stats().bytes_given_up, junk.size()) << seg;
+    EXPECT_EQ(s.r->buffered(), 0u) << seg;
+  }
+}
