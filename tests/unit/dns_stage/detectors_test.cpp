@@ -3,8 +3,6 @@
 // amid 1,000 ordinary domains must be found, heavy ordinary traffic must not be.
 #include <gtest/gtest.h>
 
-#include "wire_name.h"
-
 #include <cmath>
 #include <random>
 #include <string>
@@ -15,6 +13,7 @@
 #include "dns/hash.h"
 #include "dns/heavy_keys.h"
 #include "dns/names.h"
+#include "wire_name.h"
 
 using namespace rampart::dns;
 

@@ -1,7 +1,5 @@
 #include <gtest/gtest.h>
 
-#include "wire_name.h"
-
 #include <algorithm>
 #include <map>
 #include <cctype>
@@ -16,6 +14,7 @@
 #include "dns/pending_table.h"
 #include "dns/space_saving.h"
 #include "dns/tcp_flows.h"
+#include "wire_name.h"
 
 using namespace rampart::dns;
 
@@ -372,3 +371,31 @@ TEST(DnsNames, RegisteredDomainApproximation) {
   const auto odd = wire("a\\b.c");
   EXPECT_EQ(wire_to_text(odd.data(), odd.size()), "a\\\\b.c.");
 }
+
+namespace rampart::dns {
+namespace {
+
+// The hash depends on the key's bytes only (not on what surrounds it in memory, which the tail
+// read touches for keys of 8 bytes or more), at every length and alignment, and every byte counts.
+TEST(HashBytes, DependsOnExactlyTheKeyBytes) {
+  std::vector<uint8_t> a(96), b(96);
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<uint8_t>(i * 37 + 11);
+    b[i] = static_cast<uint8_t>(~a[i]);
+  }
+  for (size_t n = 0; n <= 40; ++n) {
+    for (size_t off = 8; off < 16; ++off) {
+      std::copy(a.begin() + 40, a.begin() + 40 + static_cast<long>(n), b.begin() + static_cast<long>(off));
+      const uint64_t h = hash_bytes(a.data() + 40, n);
+      EXPECT_EQ(hash_bytes(b.data() + off, n), h) << "n=" << n << " off=" << off;
+      for (size_t k = 0; k < n; ++k) {
+        b[off + k] ^= 0x01;
+        EXPECT_NE(hash_bytes(b.data() + off, n), h) << "n=" << n << " byte " << k;
+        b[off + k] ^= 0x01;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rampart::dns
