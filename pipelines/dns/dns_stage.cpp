@@ -4,6 +4,8 @@
 #include <rte_prefetch.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstddef>
 #ifdef __AVX512BW__
 #include <immintrin.h>
 #endif
@@ -79,15 +81,29 @@ inline uint64_t client_hash(const uint8_t* key) noexcept { return hash_bytes(key
 
 // The pending-table key of a message between these endpoints: the client sends the query and
 // receives the response.
+// The key is hashed and compared as 64-bit words right after it is built: its ports, TxID, family
+// and transport are therefore written as the one word they are read as (written field by field,
+// the word's load waited for a store-to-load forward that fails; perf: prefetch_pending).
 TxKey tx_key(const DnsStage::Endpoints& ep, uint16_t txid, bool response, bool tcp) noexcept {
   TxKey key;
-  key.txid = txid;
-  key.family = ep.family;
-  key.transport = tcp ? 1 : 0;
   std::memcpy(key.client, response ? ep.dst : ep.src, 16);
   std::memcpy(key.server, response ? ep.src : ep.dst, 16);
-  key.client_port = response ? ep.dport : ep.sport;
-  key.server_port = response ? ep.sport : ep.dport;
+  const uint16_t cport = response ? ep.dport : ep.sport, sport = response ? ep.sport : ep.dport;
+  if constexpr (std::endian::native == std::endian::little) {
+    static_assert(offsetof(TxKey, server_port) == offsetof(TxKey, client_port) + 2 &&
+                  offsetof(TxKey, txid) == offsetof(TxKey, client_port) + 4 &&
+                  offsetof(TxKey, family) == offsetof(TxKey, client_port) + 6 &&
+                  offsetof(TxKey, transport) == offsetof(TxKey, client_port) + 7);
+    const uint64_t tail = uint64_t{cport} | uint64_t{sport} << 16 | uint64_t{txid} << 32 |
+                          uint64_t{ep.family} << 48 | uint64_t{tcp ? 1u : 0u} << 56;
+    std::memcpy(&key.client_port, &tail, 8);
+  } else {
+    key.client_port = cport;
+    key.server_port = sport;
+    key.txid = txid;
+    key.family = ep.family;
+    key.transport = tcp ? 1 : 0;
+  }
   return key;
 }
 
@@ -181,24 +197,6 @@ void DnsStage::observe(rte_mbuf* m, uint64_t key_hash) {
     observe_message(payload, len, ep, false, md.rx_tsc, key_hash);
   else
     observe_tcp(m, md, payload, len, ep, md.rx_tsc);
-}
-
-DnsStage::Endpoints DnsStage::endpoints_of(const uint8_t* data, const proto::ParsedPacket& p) {
-  Endpoints ep;
-  if (p.l3 == proto::L3Kind::ipv4) {
-    std::memset(ep.src, 0, sizeof ep.src);
-    std::memset(ep.dst, 0, sizeof ep.dst);
-    std::memcpy(ep.src, data + p.l3_offset + 12, 4);
-    std::memcpy(ep.dst, data + p.l3_offset + 16, 4);
-    ep.family = 4;
-  } else {
-    std::memcpy(ep.src, data + p.l3_offset + 8, 16);
-    std::memcpy(ep.dst, data + p.l3_offset + 24, 16);
-    ep.family = 6;
-  }
-  ep.sport = p.src_port;
-  ep.dport = p.dst_port;
-  return ep;
 }
 
 void DnsStage::observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_t* payload,
