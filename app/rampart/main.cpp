@@ -10,6 +10,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -81,7 +82,13 @@ std::vector<std::string> build_eal_args(const char* argv0, const Config& cfg,
   if (cfg.eal.memory_mb > 0 && !has_any(all, {"-m", "--socket-mem"}))
     a.insert(a.end(), {"-m", std::to_string(cfg.eal.memory_mb)});
   if (cfg.eal.no_huge && !has_any(all, {"--no-huge"})) a.push_back("--no-huge");
-  if (cfg.eal.no_pci && !has_any(all, {"--no-pci"})) a.push_back("--no-pci");
+  // Never probe PCI devices nobody asked for (the host's own NIC may be one): without a PCI port
+  // in the config and without an allow or block list of the operator's, PCI is off.
+  const bool pci_ports = std::any_of(cfg.ports.begin(), cfg.ports.end(),
+                                     [](const PortSettings& p) { return p.driver == "pci"; });
+  const bool pci_listed = has_any(all, {"-a", "--allow", "-b", "--block"});
+  if ((cfg.eal.no_pci || (!pci_ports && !pci_listed)) && !has_any(all, {"--no-pci"}))
+    a.push_back("--no-pci");
   const auto ports = port_eal_args(cfg);
   a.insert(a.end(), ports.begin(), ports.end());
   a.insert(a.end(), cli.begin(), cli.end());
