@@ -143,8 +143,7 @@ void build_topology(AppState& app) {
           std::vector<tx::TxQueue> queues;
           for (const auto& p : app.ports) queues.push_back({p.id, tx_queue});
           ++tx_queue;
-          runner->set_local_stage(std::make_unique<tx::TxStage>(
-              queues, app.cfg.pipeline.burst, static_cast<int>(rte_lcore_to_socket_id(l.lcore))));
+          runner->set_local_stage(std::make_unique<tx::TxStage>(queues, app.cfg.pipeline.burst));
           break;
         }
         default:

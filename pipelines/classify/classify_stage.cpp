@@ -32,23 +32,29 @@ ClassifyStage::ClassifyStage(const ClassifyConfig& cfg) {
   for (size_t i = 0; i < kMaxDnsPorts; ++i)
     dns_lanes_[i] = has_dns_ports_ ? cfg.dns_ports[i < cfg.dns_ports.size() ? i : 0] : 0;
   parse_opts_.verify_ipv4_checksum = cfg.verify_ipv4_checksum;
-  verify_ipv4_ = cfg.verify_ipv4_checksum;
   parse_opts_.verify_l4_checksum = false;  // decided per path below, once the path is known
   verify_l4_ = cfg.verify_l4_checksum;
   udp_fragments_to_dns_ = cfg.udp_fragments_to_dns;
 }
 
+namespace {
+// The path from the facts that decide it (each 0 or 1), by arithmetic instead of branches: on mixed
+// traffic which fact decides is a coin toss per packet, and a mispredicted branch costs more than
+// every operation here (perf; docs/benchmarks.md).
+inline Path path_from(unsigned tcp, unsigned dns, unsigned arp) {
+  static_assert(static_cast<int>(Path::arp) == 1 && static_cast<int>(Path::dns) == 2 &&
+                static_cast<int>(Path::tcp) == 3 && static_cast<int>(Path::other) == 4);
+  const unsigned path = 4 - tcp - dns * (2 - tcp);  // other, tcp, or dns over either
+  return static_cast<Path>(path - arp * (path - 1));
+}
+}  // namespace
+
 inline Path ClassifyStage::choose_path(const proto::ParsedPacket& p) const {
-  // Selects instead of early returns (later ones take precedence): on mixed traffic which test
-  // decides is a coin toss per packet, and one mispredicted branch costs more than every compare
-  // here (pipeline bench: see docs/benchmarks.md). The DNS port loop's trip count is fixed.
-  const bool udp = p.l4_proto == kUdp, tcp = p.l4_proto == kTcp;
-  const bool ports = ((p.flags & flag::l4_parsed) != 0) & (udp | tcp);
-  const bool dns_port = is_dns_port(p.src_port, p.dst_port);
-  const bool udp_fragment = ((p.flags & flag::fragment) != 0) & udp & udp_fragments_to_dns_;
-  Path path = ports & tcp ? Path::tcp : Path::other;
-  path = (ports & dns_port) | udp_fragment ? Path::dns : path;
-  return p.l3 == L3Kind::arp ? Path::arp : path;
+  const unsigned udp = p.l4_proto == kUdp, tcp = p.l4_proto == kTcp;
+  const unsigned ports = ((p.flags & flag::l4_parsed) != 0) & (udp | tcp);
+  const unsigned udp_fragment = ((p.flags & flag::fragment) != 0) & udp & udp_fragments_to_dns_;
+  const unsigned dns = (ports & is_dns_port(p.src_port, p.dst_port)) | udp_fragment;
+  return path_from(ports & tcp, dns, p.l3 == L3Kind::arp);
 }
 
 bool ClassifyStage::l4_checksum_ok(rte_mbuf* m, const proto::ParsedPacket& p, BurstTally& t) {
@@ -133,15 +139,13 @@ uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&
     Path path;
     if (ip_ck != RTE_MBUF_F_RX_IP_CKSUM_BAD &&
         proto::detail::parse_ipv4_udp_tcp(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, m->pkt_len,
-                                          verify_ipv4_ && ip_ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD, md->pkt))
+                                          parse_opts_.verify_ipv4_checksum && ip_ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+                                          md->pkt))
         [[likely]] {
       const proto::ParsedPacket& p = md->pkt;
-      // other (4), tcp (3), or dns (2) on either protocol, computed without a branch: on mixed
-      // traffic a branch here mispredicts on a large share of packets (perf).
-      static_assert(static_cast<int>(Path::other) == 4 && static_cast<int>(Path::tcp) == 3 &&
-                    static_cast<int>(Path::dns) == 2);
-      const unsigned tcp = p.l4_proto == kTcp, dns = is_dns_port(p.src_port, p.dst_port);
-      path = static_cast<Path>(4 - tcp - dns * (2 - tcp));
+      // What choose_path decides, from what the fast path already knows: UDP or TCP, ports
+      // parsed, not a fragment, not ARP.
+      path = path_from(p.l4_proto == kTcp, is_dns_port(p.src_port, p.dst_port), 0);
       if (verify_l4_[static_cast<size_t>(path)] && !l4_checksum_ok(m, p, t)) [[unlikely]] {
         ++t.dropped;
         core::set_drop(m, static_cast<uint16_t>(core::drop_reason_of(ParseError::l4_bad_checksum)));

@@ -79,7 +79,6 @@ class ClassifyStage final : public core::Stage {
   bool has_dns_ports_ = false;
   bool udp_fragments_to_dns_ = true;
   proto::ParseOptions parse_opts_;
-  bool verify_ipv4_ = true;
   std::array<bool, 5> verify_l4_{};
   Counters c_;
 };

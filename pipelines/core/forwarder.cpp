@@ -32,37 +32,8 @@ std::string_view to_string(Policy p) {
   return "?";
 }
 
-void Forwarder::apply_burst(rte_mbuf* const* pkts, uint16_t n) const {
+bool Forwarder::set_out_ports(rte_mbuf* const* pkts, uint16_t n) const {
   // The policy is tested once per burst, not per packet.
-  switch (cfg_.policy) {
-    case Policy::bump:
-      for (uint16_t i = 0; i < n; ++i) {
-        PacketMeta* md = meta(pkts[i]);
-        const uint16_t peer = cfg_.peer[md->in_port];
-        if (peer == kNoPeer) {
-          set_drop(pkts[i], static_cast<uint16_t>(DropReason::no_route));
-          continue;
-        }
-        md->out_port = peer;
-        md->next = static_cast<uint8_t>(StageId::tx);
-      }
-      return;
-    case Policy::reflect:
-      for (uint16_t i = 0; i < n; ++i) {
-        PacketMeta* md = meta(pkts[i]);
-        md->out_port = md->in_port;
-        md->next = static_cast<uint8_t>(StageId::tx);
-      }
-      if (cfg_.reflect_swap_mac)
-        for (uint16_t i = 0; i < n; ++i) swap_macs(pkts[i]);
-      return;
-    case Policy::drop:
-      for (uint16_t i = 0; i < n; ++i) set_drop(pkts[i], static_cast<uint16_t>(DropReason::policy));
-      return;
-  }
-}
-
-void Forwarder::forward_all(rte_mbuf* const* pkts, uint16_t n, StageContext& ctx) const {
   switch (cfg_.policy) {
     case Policy::bump: {
       bool routed = true;
@@ -72,11 +43,14 @@ void Forwarder::forward_all(rte_mbuf* const* pkts, uint16_t n, StageContext& ctx
         md->out_port = peer;
         routed &= peer != kNoPeer;
       }
-      if (routed) [[likely]] {
-        ctx.send_all_to(StageId::tx);
-        return;
+      if (routed) [[likely]]
+        return true;
+      // Some arrival port has no peer: per-packet verdicts.
+      for (uint16_t i = 0; i < n; ++i) {
+        if (meta(pkts[i])->out_port == kNoPeer) set_drop(pkts[i], static_cast<uint16_t>(DropReason::no_route));
+        else set_next(pkts[i], StageId::tx);
       }
-      break;
+      return false;
     }
     case Policy::reflect:
       for (uint16_t i = 0; i < n; ++i) {
@@ -85,12 +59,21 @@ void Forwarder::forward_all(rte_mbuf* const* pkts, uint16_t n, StageContext& ctx
       }
       if (cfg_.reflect_swap_mac)
         for (uint16_t i = 0; i < n; ++i) swap_macs(pkts[i]);
-      ctx.send_all_to(StageId::tx);
-      return;
+      return true;
     case Policy::drop:
-      break;
+      for (uint16_t i = 0; i < n; ++i) set_drop(pkts[i], static_cast<uint16_t>(DropReason::policy));
+      return false;
   }
-  apply_burst(pkts, n);
+  return false;
+}
+
+void Forwarder::apply_burst(rte_mbuf* const* pkts, uint16_t n) const {
+  if (set_out_ports(pkts, n))
+    for (uint16_t i = 0; i < n; ++i) set_next(pkts[i], StageId::tx);
+}
+
+void Forwarder::forward_all(rte_mbuf* const* pkts, uint16_t n, StageContext& ctx) const {
+  if (set_out_ports(pkts, n)) ctx.send_all_to(StageId::tx);
 }
 
 void Forwarder::apply(rte_mbuf* m) const { apply_burst(&m, 1); }

@@ -44,6 +44,10 @@ class Forwarder {
   Policy policy() const { return cfg_.policy; }
 
  private:
+  // Sets every packet's out_port by the policy. True when all of them go to TX (their `next` is
+  // then left to the caller); otherwise every packet got its verdict (tx or a drop) here.
+  bool set_out_ports(rte_mbuf* const* pkts, uint16_t n) const;
+
   ForwardConfig cfg_;
 };
 

@@ -90,7 +90,7 @@ void LcoreRunner::push_remote(Route& route, rte_mbuf* m) {
   return false;
 }
 
-uint16_t LcoreRunner::route_all(uint8_t to, rte_mbuf** pkts, uint16_t n) {
+uint16_t LcoreRunner::route_all(uint8_t to, rte_mbuf** pkts, uint16_t n, rte_mbuf** dropped) {
   Pending* p = local_pending_[to];
   if (p && p->n + n <= Pending::kCapacity) [[likely]] {
     std::copy(pkts, pkts + n, p->pkts + p->n);
@@ -102,7 +102,7 @@ uint16_t LcoreRunner::route_all(uint8_t to, rte_mbuf** pkts, uint16_t n) {
   uint16_t nd = 0;
   for (uint16_t i = 0; i < n; ++i) {
     meta(pkts[i])->next = to;
-    if (!route(pkts[i])) pkts[nd++] = pkts[i];
+    if (!route(pkts[i])) dropped[nd++] = pkts[i];
   }
   return nd;
 }
@@ -187,8 +187,7 @@ void LcoreRunner::process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n) {
   if (ctx_.routing == dest::by_index) {
     nd = route_by_index(ctx_.next_of, pkts, left, dropped);
   } else if (ctx_.routing != dest::none) {
-    nd = route_all(ctx_.routing, pkts, left);
-    std::copy(pkts, pkts + nd, dropped);
+    nd = route_all(ctx_.routing, pkts, left, dropped);
   } else {
     for (uint16_t i = 0; i < left; ++i)
       if (!route(pkts[i])) dropped[nd++] = pkts[i];

@@ -86,11 +86,9 @@ class LcoreRunner {
   // Puts m where meta(m)->next says (a local pending burst or a remote ring). False when it
   // cannot go anywhere; drop_reason is then set and the caller frees it.
   bool route(rte_mbuf* m);
-  // Routes pkts[0..n) that all go to stage `to`; returns how many could not go anywhere, moved to
-  // the front of pkts with their drop reason set.
-  uint16_t route_all(uint8_t to, rte_mbuf** pkts, uint16_t n);
-  // Routes pkts[0..n) by verdicts[i]; the packets that cannot go anywhere are copied to
-  // dropped[0..returned) with their drop reason set.
+  // Route pkts[0..n) that all go to stage `to` (route_all) or by verdicts[i] (route_by_index);
+  // the packets that cannot go anywhere are copied to dropped[0..returned), drop reason set.
+  uint16_t route_all(uint8_t to, rte_mbuf** pkts, uint16_t n, rte_mbuf** dropped);
   uint16_t route_by_index(const uint8_t* verdicts, rte_mbuf** pkts, uint16_t n, rte_mbuf** dropped);
   static void emit_one(void* self, rte_mbuf* m);
   void process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n);

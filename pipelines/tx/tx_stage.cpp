@@ -4,7 +4,7 @@
 
 namespace rampart::tx {
 
-TxStage::TxStage(const std::vector<TxQueue>& queues, uint16_t max_burst, int /*socket_id*/)
+TxStage::TxStage(const std::vector<TxQueue>& queues, uint16_t max_burst)
     : max_burst_(std::max<uint16_t>(max_burst, 1)) {
   queue_.fill(kNoQueue);
   for (const TxQueue& q : queues) queue_[q.port] = q.queue;

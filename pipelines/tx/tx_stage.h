@@ -23,8 +23,8 @@ struct TxQueue {
 class TxStage final : public core::Stage {
  public:
   // One TX queue per port this lcore may send on; at most `max_burst` packets per
-  // rte_eth_tx_burst call. `socket_id` is kept for NUMA-local state.
-  TxStage(const std::vector<TxQueue>& queues, uint16_t max_burst, int socket_id);
+  // rte_eth_tx_burst call.
+  TxStage(const std::vector<TxQueue>& queues, uint16_t max_burst);
 
   core::StageId id() const override { return core::StageId::tx; }
   uint16_t process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) override;

@@ -165,7 +165,7 @@ std::unique_ptr<core::LcoreRunner> make_runner(const Spec& spec, uint16_t a, uin
   }
   std::vector<tx::TxQueue> q = {{a, 0}, {small, 0}};
   if (spec.tx_on_b) q.push_back({b, 0});
-  r->set_local_stage(std::make_unique<tx::TxStage>(q, 32, static_cast<int>(rte_socket_id())));
+  r->set_local_stage(std::make_unique<tx::TxStage>(q, 32));
   return r;
 }
 
