@@ -1,8 +1,5 @@
 #include "app/rampart/dns_commands.h"
 
-#include <arpa/inet.h>
-#include <rte_cycles.h>
-
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -18,6 +15,7 @@
 
 #include "app/rampart/dns_query_log.h"
 #include "app/rampart/telemetry.h"
+#include "app/rampart/text.h"
 #include "dns/dns_stage.h"
 #include "dns/names.h"
 #include "dns/top_merge.h"
@@ -212,11 +210,10 @@ Value dns_stats(const AppState& app) {
 
 namespace {
 
-std::string client_text(const std::string& key) {
-  char buf[INET6_ADDRSTRLEN] = "?";
-  if (key.size() == 5 && key[0] == 4) inet_ntop(AF_INET, key.data() + 1, buf, sizeof buf);
-  else if (key.size() == 17 && key[0] == 6) inet_ntop(AF_INET6, key.data() + 1, buf, sizeof buf);
-  return buf;
+// A client key (family byte + address, as TopLists and the amplification detector keep it).
+std::string client_text(const uint8_t* key, size_t len) {
+  if ((len == 5 && key[0] == 4) || (len == 17 && key[0] == 6)) return address_text(key + 1, key[0]);
+  return "?";
 }
 
 template <class List>
@@ -266,7 +263,7 @@ Value dns_top(const AppState& app, std::string_view params) {
   Value keys = Value::array(), counts = Value::array(), errors = Value::array();
   for (const auto& [k, ce] : items) {
     const auto* raw = reinterpret_cast<const uint8_t*>(k.data());
-    keys.push(which == clients ? client_text(k) : dns::wire_to_text(raw, k.size()));
+    keys.push(which == clients ? client_text(raw, k.size()) : dns::wire_to_text(raw, k.size()));
     counts.push(ce.count);
     errors.push(ce.error);
   }
@@ -291,8 +288,7 @@ const char* kind_name(dns::AlertKind k) {
 }
 
 std::string key_text(const dns::Alert& a) {
-  const std::string raw(reinterpret_cast<const char*>(a.key), a.key_len);
-  if (a.kind == dns::AlertKind::amplification) return client_text(raw);
+  if (a.kind == dns::AlertKind::amplification) return client_text(a.key, a.key_len);
   return dns::wire_to_text(a.key, a.key_len);
 }
 
@@ -319,7 +315,7 @@ std::map<std::pair<int, std::string>, Merged> merged_alerts(const AppState& app,
         m.a.windows = std::max(m.a.windows, a.windows);
         // Counts and bytes add up; trigger bits do not (ratios are derived from the byte sums).
         for (size_t i = 0; i < std::size(a.ev); ++i) {
-          if (a.kind == dns::AlertKind::amplification && i == dns::kAmpTriggers) m.a.ev[i] |= a.ev[i];
+          if (a.kind == dns::AlertKind::amplification && i == dns::amp_ev::triggers) m.a.ev[i] |= a.ev[i];
           else m.a.ev[i] += a.ev[i];
         }
       }
@@ -329,29 +325,19 @@ std::map<std::pair<int, std::string>, Merged> merged_alerts(const AppState& app,
   return out;
 }
 
-double unix_time(const AppState& app, uint64_t tsc) {
-  const double hz = static_cast<double>(rte_get_tsc_hz());
-  return static_cast<double>(app.start_unix) +
-         (static_cast<double>(tsc) - static_cast<double>(app.start_tsc)) / hz;
-}
-
-std::string amp_triggers(uint64_t bits) {
-  std::string out;
-  const std::pair<uint64_t, const char*> names[] = {{dns::amp_trigger::unmatched, "unmatched"},
-                                                    {dns::amp_trigger::large, "large"},
-                                                    {dns::amp_trigger::types, "any_txt_dnskey"},
-                                                    {dns::amp_trigger::ratio, "ratio"}};
-  for (const auto& [b, n] : names) {
-    if (!(bits & b)) continue;
-    if (!out.empty()) out += ',';
-    out += n;
-  }
-  return out;
+std::string amp_triggers(const dns::Alert& a) {
+  constexpr BitName kNames[] = {{dns::amp_trigger::unmatched, "unmatched"},
+                                {dns::amp_trigger::large, "large"},
+                                {dns::amp_trigger::types, "any_txt_dnskey"},
+                                {dns::amp_trigger::ratio, "ratio"}};
+  return bit_names(a.ev[dns::amp_ev::triggers], kNames, ',');
 }
 
 // Response/query bytes of the matched transactions, from the (merged) byte sums.
 double amp_ratio(const dns::Alert& a) {
-  return a.ev[6] ? static_cast<double>(a.ev[5]) / static_cast<double>(a.ev[6]) : 0.0;
+  const uint64_t resp = a.ev[dns::amp_ev::matched_resp_bytes];
+  const uint64_t query = a.ev[dns::amp_ev::matched_query_bytes];
+  return query ? static_cast<double>(resp) / static_cast<double>(query) : 0.0;
 }
 
 std::string evidence(const dns::Alert& a) {
@@ -370,9 +356,10 @@ std::string evidence(const dns::Alert& a) {
       std::snprintf(buf, sizeof buf,
                     "%s: %llu responses to it in the last window (%llu bytes), %llu without a matching query, "
                     "%llu large, %llu ANY/TXT/DNSKEY, matched response/query bytes %.2f",
-                    amp_triggers(a.ev[dns::kAmpTriggers]).c_str(), (unsigned long long)a.ev[0],
-                    (unsigned long long)a.ev[4], (unsigned long long)a.ev[1], (unsigned long long)a.ev[2],
-                    (unsigned long long)a.ev[3], amp_ratio(a));
+                    amp_triggers(a).c_str(), (unsigned long long)a.ev[dns::amp_ev::responses],
+                    (unsigned long long)a.ev[dns::amp_ev::bytes], (unsigned long long)a.ev[dns::amp_ev::unmatched],
+                    (unsigned long long)a.ev[dns::amp_ev::large], (unsigned long long)a.ev[dns::amp_ev::types],
+                    amp_ratio(a));
       break;
   }
   return buf;
@@ -389,17 +376,17 @@ Value dns_alerts(const AppState& app) {
     a.set("kind", kind_name(m.a.kind));
     a.set("key", k.second);
     a.set("rate_per_s", m.a.rate);
-    a.set("start_unix", unix_time(app, m.a.start_tsc));
-    a.set("last_unix", unix_time(app, m.a.last_tsc));
+    a.set("start_unix", app.unix_time(m.a.start_tsc));
+    a.set("last_unix", app.unix_time(m.a.last_tsc));
     a.set("windows", m.a.windows);
     a.set("lcores", static_cast<uint64_t>(m.lcores));
     if (m.a.kind == dns::AlertKind::amplification) {
-      a.set("triggers", amp_triggers(m.a.ev[dns::kAmpTriggers]));
-      a.set("responses", m.a.ev[0]);
-      a.set("bytes", m.a.ev[4]);
-      a.set("unmatched", m.a.ev[1]);
-      a.set("large", m.a.ev[2]);
-      a.set("any_txt_dnskey", m.a.ev[3]);
+      a.set("triggers", amp_triggers(m.a));
+      a.set("responses", m.a.ev[dns::amp_ev::responses]);
+      a.set("bytes", m.a.ev[dns::amp_ev::bytes]);
+      a.set("unmatched", m.a.ev[dns::amp_ev::unmatched]);
+      a.set("large", m.a.ev[dns::amp_ev::large]);
+      a.set("any_txt_dnskey", m.a.ev[dns::amp_ev::types]);
       a.set("ratio", std::round(amp_ratio(m.a) * 100.0) / 100.0);
     }
     a.set("evidence", evidence(m.a));
@@ -426,7 +413,7 @@ void alert_logger(AppState* app) {
     for (const auto& [k, m] : now)
       if (!known.count(k))
         spdlog::warn("dns alert: {} {} at {} /s since {:.3f}: {}", kind_name(m.a.kind), k.second, m.a.rate,
-                     unix_time(*app, m.a.start_tsc), evidence(m.a));
+                     app->unix_time(m.a.start_tsc), evidence(m.a));
     for (const auto& [k, start] : known)
       if (!now.count(k)) spdlog::info("dns alert over: {} {}", kind_name(static_cast<dns::AlertKind>(k.first)), k.second);
     known.clear();

@@ -1,6 +1,5 @@
 #include "app/rampart/dns_query_log.h"
 
-#include <arpa/inet.h>
 #include <rte_cycles.h>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "app/rampart/text.h"
 #include "common/json.h"
 #include "dns/dns_stage.h"
 #include "dns/names.h"
@@ -124,24 +124,9 @@ void QueryLogWriter::rotate() {
 
 namespace {
 
-std::string addr(const uint8_t* a, uint8_t family) {
-  char buf[INET6_ADDRSTRLEN] = "?";
-  inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf, sizeof buf);
-  return buf;
-}
-
-std::string flag_text(uint16_t f) {
-  std::string out;
-  const std::pair<uint16_t, const char*> bits[] = {{0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc"},
-                                                   {0x0100, "rd"}, {0x0080, "ra"}, {0x0020, "ad"},
-                                                   {0x0010, "cd"}};
-  for (const auto& [b, n] : bits) {
-    if (!(f & b)) continue;
-    if (!out.empty()) out += ' ';
-    out += n;
-  }
-  return out;
-}
+// Header flags by their bit in the header's second 16-bit word.
+constexpr BitName kHeaderFlags[] = {{0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"},
+                                    {0x0080, "ra"}, {0x0020, "ad"}, {0x0010, "cd"}};
 
 }  // namespace
 
@@ -149,9 +134,9 @@ std::string QueryLogWriter::line(const dns::QueryLogRecord& r) const {
   json::Value v = json::Value::object();
   const double t = start_unix_ + (static_cast<double>(r.query_tsc) - static_cast<double>(start_tsc_)) / hz_;
   v.set("time", std::round(t * 1e6) / 1e6);
-  v.set("client", addr(r.client, r.family));
+  v.set("client", address_text(r.client, r.family));
   v.set("client_port", static_cast<uint64_t>(r.client_port));
-  v.set("server", addr(r.server, r.family));
+  v.set("server", address_text(r.server, r.family));
   v.set("server_port", static_cast<uint64_t>(r.server_port));
   v.set("transport", r.transport ? "tcp" : "udp");
   v.set("qname", dns::wire_to_text(r.qname, r.qname_len));
@@ -159,7 +144,7 @@ std::string QueryLogWriter::line(const dns::QueryLogRecord& r) const {
   v.set("rcode", dns::rcode_name(r.rcode));
   v.set("latency_us", std::round(static_cast<double>(r.latency_ns) / 100.0) / 10.0);
   v.set("answers", static_cast<uint64_t>(r.answers));
-  v.set("flags", flag_text(r.flags));
+  v.set("flags", bit_names(r.flags, kHeaderFlags, ' '));
   v.set("do", r.edns_do != 0);
   v.set("response_bytes", static_cast<uint64_t>(r.response_len));
   return json::write(v);
@@ -202,9 +187,8 @@ void start_dns_query_log(AppState& app) {
   const auto& cfg = app.cfg.dns;
   if (cfg.query_log_path.empty()) return;
   std::vector<dns::QueryLogRing*> rings;
-  for (const auto& r : app.runners)
-    if (const auto* s = dynamic_cast<const dns::DnsStage*>(r->local_stage(core::StageId::dns)))
-      if (s->query_log()) rings.push_back(s->query_log());
+  for (const auto* s : app.stages_of<dns::DnsStage>(core::StageId::dns))
+    if (s->query_log()) rings.push_back(s->query_log());
   if (rings.empty()) return;
   // Started even when the file cannot be opened now: it keeps draining (and counting) and retries.
   auto* w = new QueryLogWriter(cfg.query_log_path, cfg.query_log_rotate_bytes, cfg.query_log_keep,

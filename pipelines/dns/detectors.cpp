@@ -41,18 +41,18 @@ void Detectors::on_query(const uint8_t* wire, size_t wlen, size_t dom, uint64_t 
 }
 
 void Detectors::on_response(uint16_t rcode, uint16_t qtype, const uint8_t* wire, size_t wlen,
-                            size_t dom, size_t resp_len, bool matched, size_t query_len,
-                            const uint8_t* client_key, size_t client_len, uint64_t client_hash) noexcept {
+                            size_t dom, uint64_t dom_hash, size_t resp_len, bool matched,
+                            size_t query_len, const uint8_t* client_key, size_t client_len,
+                            uint64_t client_hash) noexcept {
   ++responses_;
   if (rcode == 3 && wire) {
     ++nxdomain_;
-    nx_domains_.add(wire + dom, wlen - dom, hash_bytes(wire + dom, wlen - dom));
+    nx_domains_.add(wire + dom, wlen - dom, dom_hash);
   }
   auto* v = victims_->track(client_key, client_len, client_hash, static_cast<uint32_t>(resp_len));
   if (!v) return;
   VictimStats& s = v->s;
   ++s.responses;
-  s.bytes += resp_len;
   if (matched) {
     s.matched_resp_bytes += resp_len;
     s.matched_query_bytes += query_len;
@@ -138,9 +138,16 @@ void Detectors::close(uint64_t now) noexcept {
         s.matched_resp_bytes >= uint64_t{cfg_.amplification_ratio} * s.matched_query_bytes)
       bits |= amp_trigger::ratio;
     if (!bits) continue;
-    const uint64_t ev[] = {s.responses, s.unmatched, s.large, s.types, s.bytes,
-                           s.matched_resp_bytes, s.matched_query_bytes, bits};
-    raise(AlertKind::amplification, v.key, v.len, per_s(s.responses), ev, 8);
+    uint64_t ev[amp_ev::count];
+    ev[amp_ev::responses] = s.responses;
+    ev[amp_ev::unmatched] = s.unmatched;
+    ev[amp_ev::large] = s.large;
+    ev[amp_ev::types] = s.types;
+    ev[amp_ev::bytes] = v.weight;
+    ev[amp_ev::matched_resp_bytes] = s.matched_resp_bytes;
+    ev[amp_ev::matched_query_bytes] = s.matched_query_bytes;
+    ev[amp_ev::triggers] = bits;
+    raise(AlertKind::amplification, v.key, v.len, per_s(s.responses), ev, amp_ev::count);
   }
 
   // Alerts not re-triggered end.

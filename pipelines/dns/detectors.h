@@ -16,6 +16,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -44,9 +45,24 @@ struct DetectConfig {
 
 enum class AlertKind : uint8_t { nxdomain_flood, random_subdomain, amplification };
 
-// Amplification triggers (Alert::ev[kAmpTriggers]).
+// Amplification triggers (Alert::ev[amp_ev::triggers]).
 namespace amp_trigger {
 inline constexpr uint64_t unmatched = 1, large = 2, types = 4, ratio = 8;
+}
+
+// The evidence of an amplification alert (Alert::ev), by index.
+namespace amp_ev {
+enum : size_t {
+  responses,              // responses to the address (while tracked)
+  unmatched,              // of those, without a matching query
+  large,                  // larger than amplification_size
+  types,                  // answering ANY/TXT/DNSKEY
+  bytes,                  // response bytes (the victim entry's weight)
+  matched_resp_bytes,     // response bytes of matched transactions
+  matched_query_bytes,    // their query bytes
+  triggers,               // amp_trigger bits
+  count
+};
 }
 
 struct Alert {
@@ -64,13 +80,9 @@ struct Alert {
   //   random_subdomain: rate = queries/s under the domain; [0] queries under the domain (estimate),
   //                     [1] distinct names among the queries seen while tracked (estimate),
   //                     [2] queries seen while tracked
-  //   amplification:    rate = responses/s to the address (while tracked); [0] responses,
-  //                     [1] unmatched, [2] large, [3] ANY/TXT/DNSKEY, [4] response bytes,
-  //                     [5] response bytes of matched transactions, [6] their query bytes,
-  //                     [7] amp_trigger bits
-  uint64_t ev[8];
+  //   amplification:    rate = responses/s to the address (while tracked); fields by amp_ev
+  uint64_t ev[amp_ev::count];
 };
-inline constexpr size_t kAmpTriggers = 7;
 
 class Detectors {
  public:
@@ -83,8 +95,9 @@ class Detectors {
     HyperLogLog<kHllBits> names;
     void clear() noexcept { names.clear(); }
   };
+  // An address's response bytes are its entry's weight (track() adds each response's length).
   struct VictimStats {
-    uint64_t responses, unmatched, large, types, bytes, matched_resp_bytes, matched_query_bytes;
+    uint64_t responses, unmatched, large, types, matched_resp_bytes, matched_query_bytes;
     void clear() noexcept { *this = VictimStats{}; }
   };
   using DomainTable = HeavyKeys<255, DomainStats, kDomains>;
@@ -96,11 +109,13 @@ class Detectors {
   // `name_hash` and `dom_hash` are hash_bytes() of the name and of the domain (the caller has both).
   void on_query(const uint8_t* wire, size_t wlen, size_t dom, uint64_t name_hash,
                 uint64_t dom_hash) noexcept;
-  // `client_key`: family byte + address of the response's destination; `client_hash` any hash
-  // of it that is the same for the same key (the stage's hashes the zero-padded 17 bytes).
+  // `wire`, `dom` and `dom_hash` as for on_query, read only for NXDOMAIN (rcode 3); `wire` is
+  // nullptr for a response without a question. `client_key`: family byte + address of the
+  // response's destination; `client_hash` any hash of it that is the same for the same key (the
+  // stage's hashes the zero-padded 17 bytes).
   void on_response(uint16_t rcode, uint16_t qtype, const uint8_t* wire, size_t wlen, size_t dom,
-                   size_t resp_len, bool matched, size_t query_len, const uint8_t* client_key,
-                   size_t client_len, uint64_t client_hash) noexcept;
+                   uint64_t dom_hash, size_t resp_len, bool matched, size_t query_len,
+                   const uint8_t* client_key, size_t client_len, uint64_t client_hash) noexcept;
   // Closes the window when `now` is past its end (called per message and from flush()).
   void tick(uint64_t now) noexcept {
     if (static_cast<int64_t>(now - win_start_) >= static_cast<int64_t>(win_tsc_)) close(now);

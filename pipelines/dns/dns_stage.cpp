@@ -73,11 +73,29 @@ size_t qname_lower(const proto::dns::Message& m, uint8_t* out) {
   return n;
 }
 
-// A client key (family byte + 16 address bytes, IPv4 zero-padded, as endpoints_of() fills them)
-// hashed over all 17 bytes for either family: with a constant length the tail is one fixed load,
-// where the 5 bytes of an IPv4 key took a byte-wise copy whose 8-byte reload stalled on store
-// forwarding (measured: 21 cycles per call against 8).
+// A client key: the family byte and the 16 bytes of an Endpoints address (IPv4 zero-padded, as
+// endpoints_of() fills them), into `key`; returns the key's length (5 or 17).
+inline size_t client_key(uint8_t family, const uint8_t* addr, uint8_t (&key)[TopLists::kClientCap]) noexcept {
+  key[0] = family;
+  std::memcpy(key + 1, addr, 16);
+  return family == 4 ? 5 : 17;
+}
+
+// A client key hashed over all 17 bytes for either family: with a constant length the tail is
+// one fixed load, where the 5 bytes of an IPv4 key took a byte-wise copy whose 8-byte reload
+// stalled on store forwarding (measured: 21 cycles per call against 8).
 inline uint64_t client_hash(const uint8_t* key) noexcept { return hash_bytes(key, TopLists::kClientCap); }
+
+// The registered domain of a lower-cased QNAME (registered_domain_offset) and its hash_bytes():
+// the name's own hash when the name is the domain.
+struct Domain {
+  size_t offset;
+  uint64_t hash;
+};
+inline Domain registered_domain(const uint8_t* wire, size_t wlen, uint64_t name_hash) noexcept {
+  const size_t d = registered_domain_offset(wire, wlen);
+  return {d, d ? hash_bytes(wire + d, wlen - d) : name_hash};
+}
 
 // The pending-table key of a message between these endpoints: the client sends the query and
 // receives the response.
@@ -208,19 +226,21 @@ void DnsStage::observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_
   const uint8_t fl = p.tcp_flags;
   unsigned dir = 0;
   const FlowKey key = make_flow_key(ep.src, ep.sport, ep.dst, ep.dport, ep.family, dir);
+  const uint64_t h = TcpFlowTable::hash(key);
   // Only a segment that carries data creates a flow (tcp_flows.h: a bare SYN only leaves its ISN
   // in syn_); ACKs and the FIN/RST of a connection already released take nothing.
-  TcpFlowTable::Flow* f = tcp_.find(key, tsc);
+  TcpFlowTable::Flow* f = tcp_.find(key, h, tsc);
   if (!f && len) {
-    bool created = false, evicted = false;
-    f = tcp_.get(key, tsc, created, evicted);
+    bool evicted = false;
+    f = tcp_.create(key, h, tsc, evicted);
     if (evicted) c_.tcp_flows_evicted.add(1);
-    if (!f) c_.tcp_no_flow.add(1);
-    if (created) {
+    if (!f) {
+      c_.tcp_no_flow.add(1);
+    } else {
       c_.tcp_flows_created.add(1);
       uint32_t isn[2];
       bool known[2];
-      if (syn_.take(key, tsc - tcp_idle_tsc_, isn, known)) {
+      if (syn_.take(key, h, tsc - tcp_idle_tsc_, isn, known)) {
         for (unsigned d = 0; d < 2; ++d)
           if (known[d]) f->dir[d].on_syn(isn[d]);
         c_.tcp_syn_used.add(1);
@@ -229,7 +249,7 @@ void DnsStage::observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_
   }
   if (!f) {
     if ((fl & kTcpSyn) && !(fl & kTcpRst)) {
-      switch (syn_.record(key, dir, seq, tsc)) {
+      switch (syn_.record(key, h, dir, seq, tsc)) {
         case SynTable::Record::off: break;
         case SynTable::Record::recorded: c_.tcp_syn_recorded.add(1); break;
         case SynTable::Record::replaced:
@@ -332,14 +352,11 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
     }
     TopLists& t = *top_;
     t.names.add(wire_, wlen, name_hash);
-    const size_t d = registered_domain_offset(wire_, wlen);
-    const uint64_t dom_hash = d ? hash_bytes(wire_ + d, wlen - d) : name_hash;
-    det_.on_query(wire_, wlen, d, name_hash, dom_hash);
-    t.domains.add(wire_ + d, wlen - d, dom_hash);
+    const Domain dom = registered_domain(wire_, wlen, name_hash);
+    det_.on_query(wire_, wlen, dom.offset, name_hash, dom.hash);
+    t.domains.add(wire_ + dom.offset, wlen - dom.offset, dom.hash);
     uint8_t client[TopLists::kClientCap];
-    client[0] = ep.family;
-    std::memcpy(client + 1, ep.src, 16);
-    const size_t clen = ep.family == 4 ? 5 : 17;
+    const size_t clen = client_key(ep.family, ep.src, client);
     t.clients.add(client, clen, client_hash(client));
     return;
   }
@@ -350,20 +367,18 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
   const uint16_t rcode = msg_.rcode();
   c_.rcodes[rcode_slot(rcode)].add(1);
   uint8_t client[TopLists::kClientCap];
-  client[0] = ep.family;
-  std::memcpy(client + 1, ep.dst, 16);
-  const size_t clen = ep.family == 4 ? 5 : 17;
+  const size_t clen = client_key(ep.family, ep.dst, client);
   const uint64_t chash = client_hash(client);
   if (!has_q) {
     c_.unmatched_responses.add(1);
-    det_.on_response(rcode, 0, nullptr, 0, 0, len, false, 0, client, clen, chash);
+    det_.on_response(rcode, 0, nullptr, 0, 0, 0, len, false, 0, client, clen, chash);
     return;
   }
   c_.response_qtypes[type_slot(msg_.qtype())].add(1);
-  size_t dom = 0;
+  Domain dom{};  // only NXDOMAIN responses need it
   if (rcode == 3) {
     top_->nxdomain.add(wire_, wlen, name_hash);
-    dom = registered_domain_offset(wire_, wlen);
+    dom = registered_domain(wire_, wlen, name_hash);
   }
   if (!key_hash) key_hash = PendingTable::hash(key);
   PendingEntry q;
@@ -386,8 +401,8 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
       c_.unmatched_responses.add(1);
       break;
   }
-  det_.on_response(rcode, msg_.qtype(), wire_, wlen, dom, len, matched, matched ? q.query_len : 0,
-                   client, clen, chash);
+  det_.on_response(rcode, msg_.qtype(), wire_, wlen, dom.offset, dom.hash, len, matched,
+                   matched ? q.query_len : 0, client, clen, chash);
 }
 
 // The recorded answer RRs, decoded by type (rdata.h); opaque types pass. Measured in

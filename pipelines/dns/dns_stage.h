@@ -67,7 +67,7 @@ struct alignas(64) DnsCounters {
   core::Counter forward_pointers;   // messages with a compression pointer to a later offset
   core::Counter bad_rdata;          // responses with an answer RR whose rdata fails its format
   core::Counter no_question;        // messages with QDCOUNT = 0
-  core::Counter ip_fragments;       // fragmented datagrams (not reassembled yet): not parsed
+  core::Counter ip_fragments;       // IP fragments: reassembled when ip_frag_entries > 0, else not parsed
   core::Counter tcp_no_payload;     // TCP segments without payload (handshake, ACKs)
   core::Counter non_dns_l4;         // neither UDP nor TCP (should not reach this path)
   std::array<core::Counter, 16> opcodes{};          // all messages
@@ -116,7 +116,6 @@ struct TopLists {
 
 class DnsStage final : public core::Stage {
  public:
-
   // `tsc_hz` converts timestamps (PacketMeta::rx_tsc, StageContext::now_tsc) to time.
   DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_t tsc_hz);
   ~DnsStage() override;

@@ -18,13 +18,6 @@ inline uint64_t mix64(uint64_t x) noexcept {
   return x;
 }
 
-// 64 bits over n bytes. With SSE4.2 (every x86 DPDK runs on): two CRC32C lanes, one over the
-// words, one over the words multiplied by an odd constant (so the lanes are not linear functions
-// of each other), joined into 64 bits. Why: the hash runs 4-5 times per DNS message (QNAME,
-// domain, client, transaction key) and a CRC32 step has 3 cycles of latency where the mix64 round
-// per word it replaces has about 10 (two dependent multiplies); the profile of the DNS stage showed
-// the hashes as a tenth of its time. It is the instruction rte_hash_crc uses, called directly
-// because these tables are DPDK-free (unit tested without EAL). Elsewhere: the mix64 chain.
 // The last n (1..7) bytes of a key of `total` bytes ending at `end`, as one word (equal bytes,
 // equal word). For keys of 8 bytes or more it reads the 8 bytes that end the key, already-hashed
 // ones included, and drops those: copying the tail into a local word byte by byte made the hash's
@@ -40,6 +33,13 @@ inline uint64_t tail_word(const uint8_t* end, size_t n, size_t total) noexcept {
   return w;
 }
 
+// 64 bits over n bytes. With SSE4.2 (every x86 DPDK runs on): two CRC32C lanes, one over the
+// words, one over the words multiplied by an odd constant (so the lanes are not linear functions
+// of each other), joined into 64 bits. Why: the hash runs 4-5 times per DNS message (QNAME,
+// domain, client, transaction key) and a CRC32 step has 3 cycles of latency where the mix64 round
+// per word it replaces has about 10 (two dependent multiplies); the profile of the DNS stage showed
+// the hashes as a tenth of its time. It is the instruction rte_hash_crc uses, called directly
+// because these tables are DPDK-free (unit tested without EAL). Elsewhere: the mix64 chain.
 inline uint64_t hash_bytes(const void* p, size_t n, uint64_t seed = 0) noexcept {
   const auto* b = static_cast<const uint8_t*>(p);
   const size_t total = n;

@@ -23,6 +23,8 @@
 #include <cstring>
 #include <memory>
 
+#include "dns/probe_index.h"
+
 namespace rampart::dns {
 
 template <size_t KeyCap, class Stats, uint32_t Slots>
@@ -47,7 +49,6 @@ class HeavyKeys {
   HeavyKeys() : e_(new Entry[Slots]) { clear(); }
 
   void set_admit(uint64_t admit) noexcept { admit_ = admit ? admit : 1; }
-  uint64_t admit() const noexcept { return admit_; }
 
   // The tracked entry of `key` after adding `weight` to it, or nullptr when the key is not tracked.
   // A new entry's Stats are reset with Stats::clear().
@@ -77,11 +78,9 @@ class HeavyKeys {
       idx = lightest();
       if (e_[idx].total() >= est) return nullptr;
       index_erase(idx);
-      s = static_cast<uint32_t>(hash) & kIndexMask;
-      while (index_[s] != 0) s = (s + 1) & kIndexMask;
+      s = probe_free(index_.data(), kIndexMask, hash);
       ++replaced_;
     }
-    ++admitted_;
     Entry& e = e_[idx];
     e.hash = hash;
     e.weight = weight;
@@ -103,8 +102,7 @@ class HeavyKeys {
   uint32_t size() const noexcept { return n_; }
   Entry& entry(uint32_t i) noexcept { return e_[i]; }
   const Entry& entry(uint32_t i) const noexcept { return e_[i]; }
-  // Since construction: keys admitted, and how many of them took another key's slot.
-  uint64_t admitted() const noexcept { return admitted_; }
+  // Since construction: keys admitted in place of another key.
   uint64_t replaced() const noexcept { return replaced_; }
 
  private:
@@ -137,18 +135,7 @@ class HeavyKeys {
   void index_erase(uint32_t idx) noexcept {
     uint32_t slot = static_cast<uint32_t>(e_[idx].hash) & kIndexMask;
     while ((index_[slot] & kIdxMask) != idx + 1) slot = (slot + 1) & kIndexMask;
-    uint32_t hole = slot, j = slot;
-    for (;;) {
-      j = (j + 1) & kIndexMask;
-      const uint32_t v = index_[j];
-      if (v == 0) break;
-      const uint32_t home = static_cast<uint32_t>(e_[(v & kIdxMask) - 1].hash) & kIndexMask;
-      if (((hole - home) & kIndexMask) < ((j - home) & kIndexMask)) {
-        index_[hole] = v;
-        hole = j;
-      }
-    }
-    index_[hole] = 0;
+    backshift_erase(index_.data(), kIndexMask, slot, [this](uint32_t v) { return e_[(v & kIdxMask) - 1].hash; });
   }
 
   std::unique_ptr<Entry[]> e_;
@@ -158,7 +145,7 @@ class HeavyKeys {
   uint32_t hand_ = 0;
   uint64_t attempts_ = 0;
   uint64_t admit_ = 1;
-  uint64_t admitted_ = 0, replaced_ = 0;
+  uint64_t replaced_ = 0;
 };
 
 }  // namespace rampart::dns

@@ -24,22 +24,14 @@ static_assert(kIpFragMaxPieces == RTE_LIBRTE_IP_FRAG_MAX_FRAG, "DPDK's fragment 
 
 namespace {
 
-constexpr uint32_t kIpv6FragHeader = 8;
+constexpr uint32_t kIpv6Header = sizeof(rte_ipv6_hdr);
+constexpr uint32_t kIpv6FragHeader = sizeof(rte_ipv6_fragment_ext);
 constexpr uint8_t kIpv6NextFragment = 44;
 constexpr uint32_t kBucketEntries = 8;  // associativity of rte_ip_frag's buckets
 // A table call adds at most two entries' pieces and the new piece to the death row.
 constexpr uint32_t kDeathRowReserve = 2 * (RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1) + 1;
 constexpr uint32_t kDeathRowPrefetch = 4;
 constexpr uint32_t kLinearBytes = 65536 + 128;  // a whole datagram behind its L2 header
-
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-void put_be16(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-uint32_t be32(const uint8_t* p) {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
-}
 
 // The number of wire fragments a copy stands for (coalesced pieces stand for several), kept in
 // the copy's own mbuf: rte_ip_frag never looks at hash.usr.
@@ -114,37 +106,42 @@ FragmentReassembler::~FragmentReassembler() {
 uint32_t FragmentReassembler::mbufs_held() const { return rte_mempool_in_use_count(pool_); }
 
 bool FragmentReassembler::read_piece(const rte_mbuf* m, const proto::ParsedPacket& p, Piece& pc) const {
-  const auto* frame = rte_pktmbuf_mtod(m, const uint8_t*);
-  const uint8_t* ip = frame + p.l3_offset;
+  const uint8_t* ip = rte_pktmbuf_mtod_offset(m, const uint8_t*, p.l3_offset);
+  const void *src, *dst;
+  size_t addr_len;
   std::memset(&pc.key, 0, sizeof pc.key);
   if (p.l3 == proto::L3Kind::ipv4) {
-    const uint32_t ihl = (ip[0] & 0x0fu) * 4u;
-    const uint16_t fo = be16(ip + 6);
+    const auto* h = reinterpret_cast<const rte_ipv4_hdr*>(ip);
+    const uint16_t fo = rte_be_to_cpu_16(h->fragment_offset);
     pc.key.family = 4;
-    pc.key.proto = ip[9];
-    pc.key.id = be16(ip + 4);
-    std::memcpy(pc.key.src, ip + 12, 4);
-    std::memcpy(pc.key.dst, ip + 16, 4);
-    pc.header_len = ihl;
-    pc.offset = (fo & 0x1fffu) * 8u;
-    pc.more = (fo & 0x2000u) != 0;
-    pc.len = p.l3_len - ihl;  // the parser checked ihl <= total length <= frame
+    pc.key.proto = h->next_proto_id;
+    pc.key.id = rte_be_to_cpu_16(h->packet_id);
+    src = &h->src_addr;
+    dst = &h->dst_addr;
+    addr_len = sizeof h->src_addr;
+    pc.header_len = rte_ipv4_hdr_len(h);  // the parser checked it <= total length <= frame
+    pc.offset = (fo & RTE_IPV4_HDR_OFFSET_MASK) * RTE_IPV4_HDR_OFFSET_UNITS;
+    pc.more = (fo & RTE_IPV4_HDR_MF_FLAG) != 0;
   } else {
     // Only a fragment header straight after the fixed header (what senders emit for UDP, and
     // all rte_ip_frag handles).
-    if (ip[6] != kIpv6NextFragment || p.l3_len < 40 + kIpv6FragHeader) return false;
-    const uint8_t* fh = ip + 40;
-    const uint16_t fo = be16(fh + 2);
+    const auto* h = reinterpret_cast<const rte_ipv6_hdr*>(ip);
+    if (h->proto != kIpv6NextFragment || p.l3_len < kIpv6Header + kIpv6FragHeader) return false;
+    const auto* fh = reinterpret_cast<const rte_ipv6_fragment_ext*>(h + 1);
+    const uint16_t fo = rte_be_to_cpu_16(fh->frag_data);
     pc.key.family = 6;
-    pc.key.proto = fh[0];
-    pc.key.id = be32(fh + 4);
-    std::memcpy(pc.key.src, ip + 8, 16);
-    std::memcpy(pc.key.dst, ip + 24, 16);
-    pc.header_len = 40 + kIpv6FragHeader;
-    pc.offset = fo & 0xfff8u;
-    pc.more = (fo & 1u) != 0;
-    pc.len = p.l3_len - pc.header_len;
+    pc.key.proto = fh->next_header;
+    pc.key.id = rte_be_to_cpu_32(fh->id);
+    src = h->src_addr;
+    dst = h->dst_addr;
+    addr_len = sizeof h->src_addr;
+    pc.header_len = kIpv6Header + kIpv6FragHeader;
+    pc.offset = RTE_IPV6_GET_FO(fo) * RTE_IPV6_EHDR_FO_ALIGN;
+    pc.more = RTE_IPV6_GET_MF(fo) != 0;
   }
+  std::memcpy(pc.key.src, src, addr_len);
+  std::memcpy(pc.key.dst, dst, addr_len);
+  pc.len = p.l3_len - pc.header_len;
   pc.payload_at = p.l3_offset + pc.header_len;
   return true;
 }
@@ -205,8 +202,12 @@ bool FragmentReassembler::append(const rte_mbuf* m, const Piece& pc) {
   open_piece_.len += pc.len;
   // The copy's header now describes the longer piece.
   uint8_t* ip = rte_pktmbuf_mtod_offset(open_, uint8_t*, open_->l2_len);
-  if (open_piece_.key.family == 4) put_be16(ip + 2, open_piece_.header_len + open_piece_.len);
-  else put_be16(ip + 4, kIpv6FragHeader + open_piece_.len);
+  if (open_piece_.key.family == 4)
+    reinterpret_cast<rte_ipv4_hdr*>(ip)->total_length =
+        rte_cpu_to_be_16(static_cast<uint16_t>(open_piece_.header_len + open_piece_.len));
+  else
+    reinterpret_cast<rte_ipv6_hdr*>(ip)->payload_len =
+        rte_cpu_to_be_16(static_cast<uint16_t>(kIpv6FragHeader + open_piece_.len));
   set_more_flag(open_, pc.more);
   set_fragments(open_, fragments_of(open_) + 1);
   return true;
@@ -231,7 +232,7 @@ void FragmentReassembler::push_open(uint64_t tsc) {
       ip[7] = 0;
     } else {
       ip[6] = ip[40];  // next header from the fragment header
-      put_be16(ip + 4, open_piece_.len);
+      reinterpret_cast<rte_ipv6_hdr*>(ip)->payload_len = rte_cpu_to_be_16(static_cast<uint16_t>(open_piece_.len));
       const uint32_t move = c->l2_len + 40u;
       std::memmove(rte_pktmbuf_mtod_offset(c, uint8_t*, kIpv6FragHeader), rte_pktmbuf_mtod(c, uint8_t*), move);
       rte_pktmbuf_adj(c, kIpv6FragHeader);

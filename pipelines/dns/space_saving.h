@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/seqcount.h"
+#include "dns/probe_index.h"
 
 namespace rampart::dns {
 
@@ -83,7 +84,7 @@ class SpaceSaving {
       idx = heap_[0].idx;
       base = heap_[0].count;
       index_erase(idx);
-      slot = find_free(hash);
+      slot = probe_free(index_.get(), imask_, hash);
     }
     Entry& e = e_[idx];
     e.count = base + weight;
@@ -180,27 +181,11 @@ class SpaceSaving {
       i = m;
     }
   }
-  uint32_t find_free(uint64_t hash) const noexcept {
-    uint32_t slot = static_cast<uint32_t>(hash) & imask_;
-    while (index_[slot] != 0) slot = (slot + 1) & imask_;
-    return slot;
-  }
-  // Removes entry idx from the index (backward-shift deletion).
+  // Removes entry idx from the index.
   void index_erase(uint32_t idx) noexcept {
     uint32_t slot = static_cast<uint32_t>(e_[idx].hash) & imask_;
     while (index_[slot] != idx + 1) slot = (slot + 1) & imask_;
-    uint32_t hole = slot, j = slot;
-    for (;;) {
-      j = (j + 1) & imask_;
-      const uint32_t v = index_[j];
-      if (v == 0) break;
-      const uint32_t home = static_cast<uint32_t>(e_[v - 1].hash) & imask_;
-      if (((hole - home) & imask_) < ((j - home) & imask_)) {
-        index_[hole] = v;
-        hole = j;
-      }
-    }
-    index_[hole] = 0;
+    backshift_erase(index_.get(), imask_, slot, [this](uint32_t v) { return e_[v - 1].hash; });
   }
 
   uint32_t cap_;

@@ -3,8 +3,18 @@
 #include <cstring>
 
 #include "dns/hash.h"
+#include "dns/probe_index.h"
 
 namespace rampart::dns {
+
+namespace {
+
+bool same_flow(const FlowKey& a, const FlowKey& b) noexcept {
+  return a.port_a == b.port_a && a.port_b == b.port_b && a.family == b.family &&
+         std::memcmp(a.a, b.a, 16) == 0 && std::memcmp(a.b, b.b, 16) == 0;
+}
+
+}  // namespace
 
 TcpFlowTable::TcpFlowTable(uint32_t flows) : n_(flows) {
   flows_.reset(new Flow[n_ ? n_ : 1]);
@@ -26,46 +36,24 @@ uint32_t TcpFlowTable::lookup(const FlowKey& k, uint64_t h) const noexcept {
   for (uint32_t s = static_cast<uint32_t>(h) & imask_;; s = (s + 1) & imask_) {
     const uint32_t v = index_[s];
     if (v == 0) return 0;
-    const FlowKey& o = flows_[v - 1].key;
-    if (o.port_a == k.port_a && o.port_b == k.port_b && o.family == k.family &&
-        std::memcmp(o.a, k.a, 16) == 0 && std::memcmp(o.b, k.b, 16) == 0)
-      return v;
+    if (same_flow(flows_[v - 1].key, k)) return v;
   }
 }
 
 void TcpFlowTable::index_insert(uint32_t flow, uint64_t h) noexcept {
-  uint32_t s = static_cast<uint32_t>(h) & imask_;
-  while (index_[s] != 0) s = (s + 1) & imask_;
-  index_[s] = flow + 1;
+  index_[probe_free(index_.get(), imask_, h)] = flow + 1;
 }
 
 void TcpFlowTable::index_erase(uint32_t flow) noexcept {
   uint32_t s = static_cast<uint32_t>(hash(flows_[flow].key)) & imask_;
   while (index_[s] != flow + 1) s = (s + 1) & imask_;
-  uint32_t hole = s, j = s;
-  for (;;) {
-    j = (j + 1) & imask_;
-    const uint32_t v = index_[j];
-    if (v == 0) break;
-    const uint32_t home = static_cast<uint32_t>(hash(flows_[v - 1].key)) & imask_;
-    if (((hole - home) & imask_) < ((j - home) & imask_)) {
-      index_[hole] = v;
-      hole = j;
-    }
-  }
-  index_[hole] = 0;
+  backshift_erase(index_.get(), imask_, s, [this](uint32_t v) { return hash(flows_[v - 1].key); });
 }
 
-TcpFlowTable::Flow* TcpFlowTable::get(const FlowKey& k, uint64_t tsc, bool& created,
-                                      bool& evicted) noexcept {
-  created = evicted = false;
+TcpFlowTable::Flow* TcpFlowTable::create(const FlowKey& k, uint64_t h, uint64_t tsc,
+                                         bool& evicted) noexcept {
+  evicted = false;
   if (n_ == 0) return nullptr;
-  const uint64_t h = hash(k);
-  if (const uint32_t v = lookup(k, h)) {
-    Flow& f = flows_[v - 1];
-    f.last_tsc = tsc;
-    return &f;
-  }
   if (nfree_ == 0) {
     // All flows taken: evict the one under the clock hand.
     const uint32_t victim = hand_;
@@ -83,13 +71,12 @@ TcpFlowTable::Flow* TcpFlowTable::get(const FlowKey& k, uint64_t tsc, bool& crea
   f.dir[1].reset();
   index_insert(idx, h);
   ++active_;
-  created = true;
   return &f;
 }
 
-TcpFlowTable::Flow* TcpFlowTable::find(const FlowKey& k, uint64_t tsc) noexcept {
+TcpFlowTable::Flow* TcpFlowTable::find(const FlowKey& k, uint64_t h, uint64_t tsc) noexcept {
   if (n_ == 0) return nullptr;
-  const uint32_t v = lookup(k, hash(k));
+  const uint32_t v = lookup(k, h);
   if (!v) return nullptr;
   flows_[v - 1].last_tsc = tsc;
   return &flows_[v - 1];
@@ -136,15 +123,6 @@ proto::dns::TcpStreamReassembler::Stats TcpFlowTable::stats() const noexcept {
   return s;
 }
 
-namespace {
-
-bool same_flow(const FlowKey& a, const FlowKey& b) noexcept {
-  return a.port_a == b.port_a && a.port_b == b.port_b && a.family == b.family &&
-         std::memcmp(a.a, b.a, 16) == 0 && std::memcmp(a.b, b.b, 16) == 0;
-}
-
-}  // namespace
-
 SynTable::SynTable(uint32_t entries) : on_(entries != 0) {
   uint32_t n = 1;
   while (n < entries) n <<= 1;
@@ -152,13 +130,10 @@ SynTable::SynTable(uint32_t entries) : on_(entries != 0) {
   mask_ = n - 1;
 }
 
-SynTable::Slot* SynTable::slot(const FlowKey& k) noexcept {
-  return &slots_[static_cast<uint32_t>(TcpFlowTable::hash(k) >> 32) & mask_];
-}
-
-SynTable::Record SynTable::record(const FlowKey& k, unsigned dir, uint32_t isn, uint64_t tsc) noexcept {
+SynTable::Record SynTable::record(const FlowKey& k, uint64_t h, unsigned dir, uint32_t isn,
+                                  uint64_t tsc) noexcept {
   if (!on_) return Record::off;
-  Slot& s = *slot(k);
+  Slot& s = slot(h);
   Record r = Record::recorded;
   if (!s.known || !same_flow(s.key, k)) {
     if (s.known) r = Record::replaced;
@@ -171,9 +146,10 @@ SynTable::Record SynTable::record(const FlowKey& k, unsigned dir, uint32_t isn, 
   return r;
 }
 
-bool SynTable::take(const FlowKey& k, uint64_t since, uint32_t isn[2], bool known[2]) noexcept {
+bool SynTable::take(const FlowKey& k, uint64_t h, uint64_t since, uint32_t isn[2],
+                    bool known[2]) noexcept {
   if (!on_) return false;
-  Slot& s = *slot(k);
+  Slot& s = slot(h);
   if (!s.known || !same_flow(s.key, k) || static_cast<int64_t>(s.tsc - since) < 0) return false;
   for (unsigned d = 0; d < 2; ++d) {
     known[d] = s.known & (1u << d);

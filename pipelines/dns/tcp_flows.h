@@ -57,11 +57,21 @@ class TcpFlowTable {
 
   explicit TcpFlowTable(uint32_t flows);
 
-  // The flow of `k`, created (evicting another when full) when absent. nullptr only when the
-  // table has no flow at all (flows == 0).
-  Flow* get(const FlowKey& k, uint64_t tsc, bool& created, bool& evicted) noexcept;
+  // `h` is hash(k): a segment's key is hashed once for this table and the SynTable.
   // The flow of `k` when it exists (its last-seen time updated), else nullptr.
-  Flow* find(const FlowKey& k, uint64_t tsc) noexcept;
+  Flow* find(const FlowKey& k, uint64_t h, uint64_t tsc) noexcept;
+  // A new flow for `k`, which the caller knows to be absent (find() said so), evicting another
+  // when all are taken. nullptr only when the table has no flow at all (flows == 0).
+  Flow* create(const FlowKey& k, uint64_t h, uint64_t tsc, bool& evicted) noexcept;
+  // find(), else create(), for a caller without the hash.
+  Flow* get(const FlowKey& k, uint64_t tsc, bool& created, bool& evicted) noexcept {
+    const uint64_t h = hash(k);
+    created = evicted = false;
+    if (Flow* f = find(k, h, tsc)) return f;
+    Flow* f = create(k, h, tsc, evicted);
+    created = f != nullptr;
+    return f;
+  }
   // Gives a flow back (connection over): partial messages are given up and counted.
   void release(Flow* f) noexcept;
   // Releases flows idle for more than idle_tsc, visiting at most `slots` flows.
@@ -97,12 +107,13 @@ class SynTable {
   explicit SynTable(uint32_t entries);
 
   enum class Record : uint8_t { off, recorded, replaced };
+  // `h` is TcpFlowTable::hash(k).
   // Remembers the ISN of direction `dir` of `k`; `replaced`: another connection's entry was
   // overwritten before its data came.
-  Record record(const FlowKey& k, unsigned dir, uint32_t isn, uint64_t tsc) noexcept;
+  Record record(const FlowKey& k, uint64_t h, unsigned dir, uint32_t isn, uint64_t tsc) noexcept;
   // Takes the entry of `k` when one was recorded no earlier than `since`: known[d] tells whether
   // isn[d] holds direction d's ISN. False when there is none.
-  bool take(const FlowKey& k, uint64_t since, uint32_t isn[2], bool known[2]) noexcept;
+  bool take(const FlowKey& k, uint64_t h, uint64_t since, uint32_t isn[2], bool known[2]) noexcept;
 
  private:
   struct alignas(64) Slot {
@@ -112,7 +123,8 @@ class SynTable {
     uint8_t known;  // bit d: isn[d] is set; 0: empty slot
   };
   static_assert(sizeof(Slot) == 64, "one cache line per remembered SYN");
-  Slot* slot(const FlowKey& k) noexcept;
+  // From the hash's high half (TcpFlowTable's index probes from its low half).
+  Slot& slot(uint64_t h) noexcept { return slots_[static_cast<uint32_t>(h >> 32) & mask_]; }
 
   TablePtr<Slot> slots_;
   uint32_t mask_ = 0;

@@ -56,10 +56,9 @@ void TcpStreamReassembler::feed(uint32_t seq, const uint8_t* data, size_t len, S
   ++st_.segments;
   if (len == 0) return;
   if (!seq_known_) {
-    // Joined mid-stream: whether this segment starts a message is unknown until searched.
+    // Joined mid-stream: whether this segment starts a message is unknown until searched. The
+    // stream is already unsynchronised with no search state (construction and reset() leave it so).
     seq_known_ = true;
-    synced_ = false;
-    forget_search();
     next_seq_ = seq;
   }
   const int32_t d = int32_t(seq - next_seq_);
@@ -97,12 +96,9 @@ void TcpStreamReassembler::feed(uint32_t seq, const uint8_t* data, size_t len, S
     data += n;
     len -= n;
     drain(sink, ctx);
-    if (have_ == kCapacity) {
-      // Only reachable while hunting for a boundary over bytes that never validate.
-      st_.bytes_given_up += have_;
-      have_ = 0;
-      forget_search();
-    }
+    // Only reachable while hunting for a boundary over bytes that never validate (unsynchronised:
+    // no partial message is counted).
+    if (have_ == kCapacity) give_up_buffer();
   }
 }
 

@@ -231,8 +231,7 @@ class DnsPipeline : public ::testing::Test {
     auto st = std::make_unique<dns::DnsStage>(dcfg, fc, res.tsc_hz);
     res.stage = st.get();
     runner->set_local_stage(std::move(st));
-    runner->set_local_stage(std::make_unique<tx::TxStage>(std::vector<tx::TxQueue>{{port_, 0}}, 32,
-                                                          static_cast<int>(rte_socket_id())));
+    runner->set_local_stage(std::make_unique<tx::TxStage>(std::vector<tx::TxQueue>{{port_, 0}}, 32));
     const auto frames = read_frames(path);
     const uint64_t base = rte_rdtsc();
     const uint64_t t0 = frames.empty() ? 0 : frames.front().ts_us;

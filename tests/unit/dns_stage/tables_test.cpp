@@ -309,30 +309,31 @@ TEST(SynTable, RemembersBothDirectionsUntilTakenAndCountsOverwrites) {
   uint8_t a[16] = {10, 0, 0, 1}, b[16] = {10, 0, 0, 53};
   unsigned d_syn, d_synack;
   const FlowKey k = make_flow_key(a, 40000, b, 53, 4, d_syn);
+  const uint64_t h = TcpFlowTable::hash(k);
   make_flow_key(b, 53, a, 40000, 4, d_synack);
-  EXPECT_EQ(t.record(k, d_syn, 1000, 10), SynTable::Record::recorded);
-  EXPECT_EQ(t.record(k, d_synack, 5000, 11), SynTable::Record::recorded) << "the SYN-ACK joins the entry";
+  EXPECT_EQ(t.record(k, h, d_syn, 1000, 10), SynTable::Record::recorded);
+  EXPECT_EQ(t.record(k, h, d_synack, 5000, 11), SynTable::Record::recorded) << "the SYN-ACK joins the entry";
   uint32_t isn[2];
   bool known[2];
-  EXPECT_FALSE(t.take(k, 12, isn, known)) << "recorded before `since`: stale";
-  ASSERT_TRUE(t.take(k, 5, isn, known));
+  EXPECT_FALSE(t.take(k, h, 12, isn, known)) << "recorded before `since`: stale";
+  ASSERT_TRUE(t.take(k, h, 5, isn, known));
   EXPECT_TRUE(known[0] && known[1]);
   EXPECT_EQ(isn[d_syn], 1000u);
   EXPECT_EQ(isn[d_synack], 5000u);
-  EXPECT_FALSE(t.take(k, 5, isn, known)) << "taken once";
+  EXPECT_FALSE(t.take(k, h, 5, isn, known)) << "taken once";
   // A flood of other connections' SYNs overwrites slots and says so.
   uint64_t replaced = 0;
-  t.record(k, d_syn, 1, 20);
+  t.record(k, h, d_syn, 1, 20);
   for (uint16_t p = 1; p <= 64; ++p) {
     unsigned d = 0;
-    replaced += t.record(make_flow_key(a, static_cast<uint16_t>(50000 + p), b, 53, 4, d), d, p, 20) ==
-                SynTable::Record::replaced;
+    const FlowKey o = make_flow_key(a, static_cast<uint16_t>(50000 + p), b, 53, 4, d);
+    replaced += t.record(o, TcpFlowTable::hash(o), d, p, 20) == SynTable::Record::replaced;
   }
   EXPECT_GE(replaced, 60u);
-  EXPECT_FALSE(t.take(k, 0, isn, known)) << "overwritten";
+  EXPECT_FALSE(t.take(k, h, 0, isn, known)) << "overwritten";
   SynTable off(0);
-  EXPECT_EQ(off.record(k, 0, 1, 1), SynTable::Record::off);
-  EXPECT_FALSE(off.take(k, 0, isn, known));
+  EXPECT_EQ(off.record(k, h, 0, 1, 1), SynTable::Record::off);
+  EXPECT_FALSE(off.take(k, h, 0, isn, known));
 }
 
 // ------------------------------------------------------------------ names
