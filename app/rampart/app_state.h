@@ -59,6 +59,12 @@ struct AppState {
       if (p.settings->name == name) return &p;
     return nullptr;
   }
+  // The name of port `id` for answers and logs; the id itself when no port has it.
+  std::string port_name(uint16_t id) const {
+    for (const auto& p : ports)
+      if (p.id == id) return p.settings->name;
+    return std::to_string(id);
+  }
 
   // The instances of stage S (of class T) on every lcore that runs it, for telemetry readers.
   template <typename T>

@@ -5,9 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
-#include <cstdio>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -15,6 +13,8 @@
 #include "app/rampart/arp_settings.h"
 #include "app/rampart/arp_wiring.h"
 #include "app/rampart/telemetry.h"
+#include "app/rampart/text.h"
+#include "arp/addr_text.h"
 #include "arp/arp_stage.h"
 #include "arp/event_logger.h"
 
@@ -28,37 +28,10 @@ std::vector<const arp::ArpStage*> arp_stages(const AppState& app) {
   return app.stages_of<arp::ArpStage>(core::StageId::arp);
 }
 
-std::string ip_text(uint32_t ip) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
-  return buf;
-}
-
-std::string mac_text(const proto::ArpMac& m) {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-  return buf;
-}
-
-std::string port_name(const AppState& app, uint16_t id) {
-  for (const auto& p : app.ports)
-    if (p.id == id) return p.settings->name;
-  return std::to_string(id);
-}
-
-std::string flags_text(uint8_t f) {
-  std::string out;
-  const auto add = [&](uint8_t bit, const char* name) {
-    if (!(f & bit)) return;
-    if (!out.empty()) out += ',';
-    out += name;
-  };
-  add(arp::neigh_flag::from_request, "request");
-  add(arp::neigh_flag::from_reply, "reply");
-  add(arp::neigh_flag::gratuitous, "gratuitous");
-  add(arp::neigh_flag::mac_changed, "mac_changed");
-  return out;
-}
+constexpr BitName kNeighbourFlags[] = {{arp::neigh_flag::from_request, "request"},
+                                       {arp::neigh_flag::from_reply, "reply"},
+                                       {arp::neigh_flag::gratuitous, "gratuitous"},
+                                       {arp::neigh_flag::mac_changed, "mac_changed"}};
 
 std::vector<arp::Event> recent_events(const AppState& app, size_t max) {
   std::vector<arp::Event> all;
@@ -76,10 +49,10 @@ Value event_value(const AppState& app, const arp::Event& e) {
   Value v = Value::object();
   v.set("time_unix", app.unix_time(e.tsc));
   v.set("kind", std::string(arp::to_string(e.kind)));
-  v.set("ip", ip_text(e.ip));
-  v.set("old_mac", e.old_mac == proto::ArpMac{} ? std::string() : mac_text(e.old_mac));
-  v.set("new_mac", mac_text(e.new_mac));
-  v.set("port", port_name(app, e.port));
+  v.set("ip", arp::format_ipv4(e.ip));
+  v.set("old_mac", e.old_mac == proto::ArpMac{} ? std::string() : arp::format_mac(e.old_mac));
+  v.set("new_mac", arp::format_mac(e.new_mac));
+  v.set("port", app.port_name(e.port));
   v.set("vlan", uint64_t{e.vlan});
   return v;
 }
@@ -90,26 +63,23 @@ void event_logger(AppState* app) {
   arp::EventLogger logger(
       app->cfg.arp.log_events_per_second,
       [app](const arp::Event& e, uint64_t earlier) {
-        spdlog::warn("{}", arp::event_line(e, port_name(*app, e.port), earlier));
+        spdlog::warn("{}", arp::event_line(e, app->port_name(e.port), earlier));
       },
       [] {
         return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                          std::chrono::steady_clock::now().time_since_epoch())
                                          .count());
       });
+  // The stages are built before the telemetry commands are registered and live as long as the
+  // process: their logs are found once.
+  std::vector<const arp::EventLog*> logs;
+  for (const auto* s : arp_stages(*app)) logs.push_back(&s->events());
   for (;;) {
     const bool last = app->control.state.load() == core::RunState::quit;
-    std::vector<const arp::EventLog*> logs;
-    for (const auto* s : arp_stages(*app)) logs.push_back(&s->events());
     logger.poll(logs);
     if (last) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-}
-
-bool parse_count(std::string_view s, uint64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
 }
 
 }  // namespace
@@ -118,8 +88,8 @@ Value arp_table(const AppState& app, std::string_view params) {
   uint64_t offset = 0, count = kArpTableMaxRows;
   if (!params.empty()) {
     const size_t comma = params.find(',');
-    if (comma == std::string_view::npos || !parse_count(params.substr(0, comma), &offset) ||
-        !parse_count(params.substr(comma + 1), &count) || count == 0)
+    if (comma == std::string_view::npos || !parse_u64(params.substr(0, comma), &offset) ||
+        !parse_u64(params.substr(comma + 1), &count) || count == 0)
       return error_answer("usage: /rampart/arp/table[,<offset>,<count>] (count 1.." +
                           std::to_string(kArpTableMaxRows) + ")");
     count = std::min<uint64_t>(count, kArpTableMaxRows);
@@ -134,14 +104,14 @@ Value arp_table(const AppState& app, std::string_view params) {
   for (uint64_t i = offset; i < total && i < offset + count; ++i) {
     const auto& n = rows[i];
     Value e = Value::object();
-    e.set("ip", ip_text(n.ip));
-    e.set("mac", mac_text(n.mac));
-    e.set("port", port_name(app, n.port));
+    e.set("ip", arp::format_ipv4(n.ip));
+    e.set("mac", arp::format_mac(n.mac));
+    e.set("port", app.port_name(n.port));
     e.set("vlan", uint64_t{n.vlan});
     e.set("state", n.state == arp::NeighState::reachable ? "reachable" : "stale");
     e.set("first_seen", app.unix_time(n.first_seen));
     e.set("last_seen", app.unix_time(n.last_seen));
-    e.set("flags", flags_text(n.flags));
+    e.set("flags", bit_names(n.flags, kNeighbourFlags, ','));
     list.push(std::move(e));
   }
   const uint64_t shown = list.as_array().size();

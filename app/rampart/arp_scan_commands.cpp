@@ -4,13 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <vector>
 
 #include "app/rampart/telemetry.h"
+#include "arp/addr_text.h"
 #include "arp/scan_engine.h"
 
 namespace rampart::app {
@@ -31,11 +31,6 @@ std::vector<std::string_view> split(std::string_view s) {
   }
 }
 
-bool parse_u64(std::string_view s, uint64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
-}
-
 const PortRuntime* find_port(const AppState& app, std::string_view text) {
   if (const PortRuntime* p = app.port_by_name(std::string(text))) return p;
   uint64_t id = 0;
@@ -45,16 +40,10 @@ const PortRuntime* find_port(const AppState& app, std::string_view text) {
   return nullptr;
 }
 
-std::string port_label(const AppState& app, uint16_t id) {
-  for (const auto& p : app.ports)
-    if (p.id == id) return p.settings->name;
-  return std::to_string(id);
-}
-
 Value info_value(const AppState& app, const arp::ScanInfo& i) {
   Value v = Value::object();
   v.set("id", uint64_t{i.id});
-  v.set("port", port_label(app, i.port));
+  v.set("port", app.port_name(i.port));
   v.set("vlan", uint64_t{i.vlan});
   v.set("cidr", arp::format_scan_cidr(i.range));
   v.set("src_ip", arp::format_ipv4(i.src_ip));
@@ -144,7 +133,7 @@ Value arp_scan_start(AppState& app, std::string_view params) {
   }
   req.port = port->id;
   const arp::PortAddresses& own = app.arp_addresses.port(port->id);
-  req.src_mac = rte_is_zero_ether_addr(&own.mac) ? port->mac : own.mac;
+  req.src_mac = own.mac;  // build_arp() set it: the configured MAC, else the device's
   // The sender IP: our address on the scan's VLAN whose subnet holds the range, else our first
   // address on that VLAN (hosts answer requests from outside their subnet too). Only when the
   // port has no address on that VLAN at all do the requests go out from 0.0.0.0, as RFC 5227

@@ -45,10 +45,8 @@ Value info(const AppState& app) {
   for (const auto& r : app.runners) {
     std::string rx;
     for (const auto& [port, q] : r->rx_queues()) {
-      std::string name = std::to_string(port);
-      for (const auto& p : app.ports)
-        if (p.id == port) name = p.settings->name;
-      rx += (rx.empty() ? "" : ",") + name + ":" + std::to_string(q);
+      if (!rx.empty()) rx += ',';
+      rx += app.port_name(port) + ":" + std::to_string(q);
     }
     lcores.set(std::to_string(r->lcore_id()),
                "stages=" + describe_runner(*r) + (rx.empty() ? "" : " rx=" + rx));

@@ -3,10 +3,13 @@
 // report is by construction the final answer of every parameterless command.
 #pragma once
 
+#include <charconv>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "common/json.h"
@@ -48,5 +51,11 @@ json::Value normalize_for_telemetry(const json::Value& v);
 
 // Error answer helper: {"error": msg}.
 json::Value error_answer(std::string msg);
+
+// A numeric command parameter: decimal digits only, the whole of `s`, within uint64_t.
+inline bool parse_u64(std::string_view s, uint64_t* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+}
 
 }  // namespace rampart::app

@@ -1,6 +1,5 @@
 #include "arp/arp_stage.h"
 
-#include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
 #include <algorithm>
@@ -31,15 +30,10 @@ rte_ether_addr to_ether(const ArpMac& m) {
 }
 uint64_t ms_to_tsc(uint64_t hz, uint32_t ms) { return hz / 1000 * ms; }
 
-// A malformed ARP's drop reason: classify already drops truncated and badly formatted bodies
-// (kept here for frames injected past it); the operation and sender checks are the stage's own.
+// A malformed ARP's drop reason. Classify already dropped truncated and badly formatted bodies;
+// decode_arp() judges only the operation and the sender.
 DropReason drop_reason_of(ArpError e) {
-  switch (e) {
-    case ArpError::truncated: return core::drop_reason_of(proto::ParseError::arp_truncated);
-    case ArpError::bad_op: return DropReason::arp_bad_op;
-    case ArpError::bad_sender: return DropReason::arp_bad_sender;
-    default: return core::drop_reason_of(proto::ParseError::arp_bad_format);
-  }
+  return e == ArpError::bad_op ? DropReason::arp_bad_op : DropReason::arp_bad_sender;
 }
 
 // Housekeeping (aging, resolution timeouts and retries, announcements) runs at most this often.
@@ -96,8 +90,8 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
   const uint16_t l3 = md->pkt.l3_offset;
   auto* data = rte_pktmbuf_mtod(m, uint8_t*);
   ArpMessage a;
-  const ArpError err =
-      parse_arp(data + l3, m->data_len > l3 ? m->data_len - l3 : 0, a);
+  // Classify sends here only ARP whose whole body is in the first segment, in a valid format.
+  const ArpError err = proto::decode_arp(data + l3, a);
   if (err != ArpError::ok) {
     c_.malformed[static_cast<size_t>(err)].add(1);
     core::set_drop(m, static_cast<uint16_t>(drop_reason_of(err)));
@@ -115,15 +109,15 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
     fwd_.apply(m);
     return;
   }
-  const PortAddresses* mine = &addrs_->port(port);
-  const ArpMac our_mac = to_mac(mine->mac);
-  if (a.sha == our_mac && mine->owns(a.spa)) {
+  const PortAddresses& mine = addrs_->port(port);
+  const ArpMac our_mac = to_mac(mine.mac);
+  if (a.sha == our_mac && mine.owns(a.spa)) {
     c_.own_frames.add(1);
     fwd_.apply(m);
     return;
   }
-  const bool to_us = mine->find(a.tpa, vlan) && !a.gratuitous();
-  const bool scan_answer = observe(a, port, vlan, to_us, now, ctx);
+  const bool to_us = mine.find(a.tpa, vlan) && !a.gratuitous();
+  const bool scan_answer = observe(a, mine, port, vlan, to_us, now, ctx);
   if ((to_us || scan_answer) && a.op == proto::kArpReply) {
     // An answer to us (resolution, scan, or unsolicited): ours to consume, not to pass on. A scan
     // sent as a probe (sender 0.0.0.0) is answered to 0.0.0.0 at our MAC: ours too.
@@ -133,8 +127,7 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
     return;
   }
 
-  const PortAddress* target = a.op == proto::kArpRequest ? mine->find(a.tpa, vlan) : nullptr;
-  if (!target || a.gratuitous()) {
+  if (a.op != proto::kArpRequest || !to_us) {
     c_.forwarded.add(1);
     fwd_.apply(m);
     return;
@@ -158,23 +151,22 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
   c_.replies_out.add(1);
 }
 
-bool ArpStage::observe(const ArpMessage& a, uint16_t port, uint16_t vlan, bool to_us, uint64_t now,
-                       core::StageContext& ctx) {
+bool ArpStage::observe(const ArpMessage& a, const PortAddresses& mine, uint16_t port, uint16_t vlan,
+                       bool to_us, uint64_t now, core::StageContext& ctx) {
   const bool reply = a.op == proto::kArpReply;
   if (a.spa == 0) return false;  // a probe binds nothing and answers no scan
   bool scan_answer = false;
   if (scans_ && reply && !a.gratuitous()) {
-    scan_answer = scans_->on_reply(ScanReply{port, vlan, a.spa, a.tpa, to_ether(a.sha), to_ether(a.tha)}, now);
+    scan_answer = scans_->on_reply(ScanReply{port, vlan, a.spa, a.tpa, a.sha, a.tha}, now);
     if (scan_answer) c_.scan_replies_in.add(1);
   }
-  const PortAddresses& mine = addrs_->port(port);
   // Ours only on the VLAN it lives on: the same address on another VLAN is another network's.
   if (const int k = mine.index_of(a.spa, vlan); k >= 0) {
     raise(EventKind::conflict, a.spa, port, vlan, to_mac(mine.mac), a.sha, now);
     defend(port, k, now, ctx);
     return scan_answer;
   }
-  if (reply && to_us && !a.gratuitous() && !scan_answer &&
+  if (reply && to_us && !scan_answer &&
       !asked_.asked_since(a.spa, port, vlan, now - std::min(now, 2 * resolve_timeout_)) &&
       !(scans_ && scans_->solicited(port, vlan, a.spa, now)))
     raise(EventKind::unsolicited_reply, a.spa, port, vlan, ArpMac{}, a.sha, now);

@@ -42,6 +42,7 @@ struct ArpCounters {
   core::Counter requests_limited_target, requests_limited_port;
   core::Counter forwarded;   // not ours: passed on by the path policy
   core::Counter own_frames;  // carrying our own MAC as sender (looped back): not learned
+  // By ArpError. Only bad_op and bad_sender reach the stage: classify drops the other kinds.
   std::array<core::Counter, static_cast<size_t>(proto::ArpError::count_)> malformed{};
   core::Counter resolve_hits, resolve_queued, resolve_queue_full, resolve_released,
       resolve_timeouts, resolve_no_source;
@@ -91,8 +92,10 @@ class ArpStage final : public core::Stage, public core::Resolver {
  private:
   void handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_mbuf** pkts);
   // Returns true when a scan took the message as an answer (the stage then consumes it).
-  bool observe(const proto::ArpMessage& a, uint16_t port, uint16_t vlan, bool to_us, uint64_t now,
-               core::StageContext& ctx);
+  // `mine`: the port's own addresses; `to_us`: a.tpa is one of them on `vlan` (and a is not
+  // gratuitous).
+  bool observe(const proto::ArpMessage& a, const PortAddresses& mine, uint16_t port, uint16_t vlan,
+               bool to_us, uint64_t now, core::StageContext& ctx);
   void defend(uint16_t port, int index, uint64_t now, core::StageContext& ctx);
   void raise(EventKind k, uint32_t ip, uint16_t port, uint16_t vlan, const proto::ArpMac& old_mac,
              const proto::ArpMac& new_mac, uint64_t now);

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "arp/neighbour_key.h"
 #include "core/counter.h"
 
 namespace rampart::arp {
@@ -63,13 +64,9 @@ class AskedTable {
   struct alignas(64) Set {
     Entry e[kWays];
   };
-  static uint32_t hash(uint32_t ip, uint16_t port, uint16_t vlan) {
-    const uint64_t k = uint64_t{ip} | uint64_t{port} << 32 | uint64_t{vlan} << 48;
-    return static_cast<uint32_t>((k * 0x9e3779b97f4a7c15ULL) >> 32);
-  }
-  Set& set_of(uint32_t ip, uint16_t port, uint16_t vlan) { return sets_[hash(ip, port, vlan) & mask_]; }
+  Set& set_of(uint32_t ip, uint16_t port, uint16_t vlan) { return sets_[neighbour_hash(ip, port, vlan) & mask_]; }
   const Set& set_of(uint32_t ip, uint16_t port, uint16_t vlan) const {
-    return sets_[hash(ip, port, vlan) & mask_];
+    return sets_[neighbour_hash(ip, port, vlan) & mask_];
   }
 
   std::vector<Set> sets_;

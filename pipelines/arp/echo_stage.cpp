@@ -15,16 +15,14 @@ EchoStage::EchoStage(const core::ForwardConfig& fwd, const AddressBook* addresse
 uint16_t EchoStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) {
   // Everything between echo requests goes through the policy a run at a time (apply_burst), so
   // the path costs what the plain forwarding stage costs when nobody pings us.
-  uint16_t run = 0;
-  bool any = false;
+  uint16_t run = 0;  // start of the packets not handled yet: past the last echo request
   for (uint16_t i = 0; i < n; ++i) {
     if (!proto::is_plain_icmp_echo_request(core::meta(pkts[i])->pkt)) continue;
-    any = true;
     if (i > run) forward(pkts + run, static_cast<uint16_t>(i - run));
     handle(pkts[i], ctx.now_tsc);
     run = static_cast<uint16_t>(i + 1);
   }
-  if (!any) {  // the usual burst: all of it by the policy, handed on in one piece
+  if (run == 0) {  // no echo request, the usual burst: all of it by the policy in one piece
     fwd_.forward_all(pkts, n, ctx);
     c_.forwarded.add(n);
     return n;

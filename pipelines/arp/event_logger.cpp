@@ -1,7 +1,8 @@
 #include "arp/event_logger.h"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "arp/addr_text.h"
 
 namespace rampart::arp {
 
@@ -46,16 +47,9 @@ void EventLogger::poll(const std::vector<const EventLog*>& logs) {
 }
 
 std::string event_line(const Event& e, std::string_view port_name, uint64_t earlier) {
-  const auto mac = [](const proto::ArpMac& m) {
-    char b[18];
-    std::snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-    return std::string(b);
-  };
-  char ip[16];
-  std::snprintf(ip, sizeof ip, "%u.%u.%u.%u", e.ip >> 24, (e.ip >> 16) & 255, (e.ip >> 8) & 255, e.ip & 255);
-  std::string line = "arp " + std::string(to_string(e.kind)) + ": " + ip + " " +
-                     (e.old_mac == proto::ArpMac{} ? std::string("-") : mac(e.old_mac)) + " -> " +
-                     mac(e.new_mac) + " on " + std::string(port_name) + " vlan " + std::to_string(e.vlan);
+  std::string line = "arp " + std::string(to_string(e.kind)) + ": " + format_ipv4(e.ip) + " " +
+                     (e.old_mac == proto::ArpMac{} ? std::string("-") : format_mac(e.old_mac)) + " -> " +
+                     format_mac(e.new_mac) + " on " + std::string(port_name) + " vlan " + std::to_string(e.vlan);
   if (earlier) line += " (" + std::to_string(earlier) + " earlier events not logged)";
   return line;
 }

@@ -2,13 +2,11 @@
 
 #include <bit>
 
+#include "arp/neighbour_key.h"
+
 namespace rampart::arp {
 
 namespace {
-uint32_t key_hash(uint32_t ip, uint16_t port, uint16_t vlan) {
-  const uint64_t k = uint64_t{ip} | uint64_t{port} << 32 | uint64_t{vlan} << 48;
-  return static_cast<uint32_t>((k * 0x9e3779b97f4a7c15ULL) >> 32);
-}
 bool same_key(const Neighbour& n, uint32_t ip, uint16_t port, uint16_t vlan) {
   return n.state != NeighState::empty && n.ip == ip && n.port == port && n.vlan == vlan;
 }
@@ -20,11 +18,11 @@ NeighbourTable::NeighbourTable(uint32_t capacity, const TableTimeouts& timeouts)
       timeouts_(timeouts) {}
 
 NeighbourTable::Bucket& NeighbourTable::bucket_of(uint32_t ip, uint16_t port, uint16_t vlan) {
-  return buckets_[key_hash(ip, port, vlan) & mask_];
+  return buckets_[neighbour_hash(ip, port, vlan) & mask_];
 }
 const NeighbourTable::Bucket& NeighbourTable::bucket_of(uint32_t ip, uint16_t port,
                                                         uint16_t vlan) const {
-  return buckets_[key_hash(ip, port, vlan) & mask_];
+  return buckets_[neighbour_hash(ip, port, vlan) & mask_];
 }
 
 const Neighbour* NeighbourTable::lookup(uint32_t ip, uint16_t port, uint16_t vlan) const {
@@ -114,7 +112,7 @@ uint32_t NeighbourTable::age(uint64_t now, uint32_t count) {
   }
   if (removed) {
     expirations_.add(removed);
-    __atomic_store_n(&size_.value, size_.value - removed, __ATOMIC_RELAXED);
+    size_.add(-static_cast<uint64_t>(removed));
   }
   return removed;
 }

@@ -1,7 +1,6 @@
 #include "arp/oui.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -51,12 +50,6 @@ bool range_block(std::string_view token, uint64_t* value, unsigned* digits) {
 }
 
 }  // namespace
-
-std::string format_mac(const MacBytes& m) {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-  return buf;
-}
 
 void OuiTable::add(uint64_t prefix, unsigned digits, std::string_view vendor) {
   entries_.emplace(key(prefix, digits), std::string(vendor));

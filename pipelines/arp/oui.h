@@ -31,9 +31,6 @@ inline constexpr const char* kOuiExtraPaths[] = {"/usr/share/ieee-data/mam.txt",
 inline constexpr std::string_view kUnknownVendor = "(Unknown)";
 inline constexpr std::string_view kLocalVendor = "(Unknown: locally administered)";
 
-// "00:16:3e:01:02:03".
-std::string format_mac(const MacBytes& mac);
-
 class OuiTable {
  public:
   // Adds the entries of a list in either format; returns how many lines it took.

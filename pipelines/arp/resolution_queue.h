@@ -4,8 +4,12 @@
 // it is EAL-free and unit-tested with plain pointers.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <vector>
+
+#include "arp/neighbour_key.h"
 
 struct rte_mbuf;
 
@@ -21,7 +25,10 @@ struct Waiting {
 
 class ResolutionQueue {
  public:
-  explicit ResolutionQueue(uint32_t capacity) : cap_(capacity) { q_.reserve(capacity); }
+  explicit ResolutionQueue(uint32_t capacity)
+      : cap_(capacity), seen_(std::bit_ceil(std::max<uint64_t>(2, uint64_t{capacity} * 2))) {
+    q_.reserve(capacity);
+  }
 
   // False when full (the caller drops and counts).
   bool push(const Waiting& w) {
@@ -49,14 +56,30 @@ class ResolutionQueue {
     return remove_if([&](const Waiting& w) { return w.deadline <= now; }, f);
   }
 
-  // Calls f(const Waiting&) once for each distinct (ip, port, vlan) still waiting.
+  // Calls f(const Waiting&) once for each distinct (ip, port, vlan) still waiting, with its
+  // oldest packet, oldest first; f must not change the queue. One pass (housekeeping runs it
+  // every millisecond over up to 65536 packets): each key visited goes into seen_, an
+  // open-addressing set at most half full whose slots count only when stamped with this call's
+  // epoch, so nothing is cleared or allocated per call.
   template <typename F>
-  void for_each_target(F&& f) const {
-    for (size_t i = 0; i < q_.size(); ++i) {
+  void for_each_target(F&& f) {
+    if (++epoch_ == 0) {  // wrapped: stamps from 2^32 calls ago would look current
+      for (Seen& s : seen_) s.epoch = 0;
+      epoch_ = 1;
+    }
+    const uint32_t mask = static_cast<uint32_t>(seen_.size() - 1);
+    for (uint32_t i = 0; i < q_.size(); ++i) {
+      const Waiting& w = q_[i];
+      const uint64_t key = neighbour_key(w.ip, w.port, w.vlan);
+      uint32_t h = neighbour_hash(key) & mask;
       bool seen = false;
-      for (size_t j = 0; j < i && !seen; ++j)
-        seen = q_[j].ip == q_[i].ip && q_[j].port == q_[i].port && q_[j].vlan == q_[i].vlan;
-      if (!seen) f(q_[i]);
+      for (; seen_[h].epoch == epoch_ && !seen; h = (h + 1) & mask) {
+        const Waiting& o = q_[seen_[h].index];
+        seen = neighbour_key(o.ip, o.port, o.vlan) == key;
+      }
+      if (seen) continue;
+      seen_[h] = Seen{epoch_, i};
+      f(w);
     }
   }
 
@@ -82,8 +105,15 @@ class ResolutionQueue {
     return n;
   }
 
+  struct Seen {
+    uint32_t epoch = 0;  // the for_each_target() call that filled the slot
+    uint32_t index = 0;  // of the first packet with the key, in q_
+  };
+
   std::vector<Waiting> q_;
   uint32_t cap_;
+  std::vector<Seen> seen_;  // for_each_target()'s key set: 2 x capacity slots, a power of two
+  uint32_t epoch_ = 0;
 };
 
 }  // namespace rampart::arp

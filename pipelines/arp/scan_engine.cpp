@@ -39,7 +39,7 @@ struct ScanEngine::Slot {
   uint16_t port = 0;
   uint16_t vlan = 0;
   uint32_t src_ip = 0;
-  rte_ether_addr src_mac{};
+  proto::ArpMac src_mac{};  // of the requests; an answer is addressed to it (on_reply)
   uint32_t pps = 0, tries = 0, timeout_ms = 0;
   uint16_t target_offset = kTargetIpOffset;    // of the target IP in `frame` (a tag moves it)
   int64_t started_unix_us = 0;
@@ -63,13 +63,6 @@ ScanEngine::ScanEngine(uint64_t tsc_hz, unsigned max_prefix_bits)
 
 ScanEngine::~ScanEngine() = default;
 
-// The request with target 0.0.0.0, written by the same code as the stage's own requests.
-static void build_template(uint8_t* f, const rte_ether_addr& src_mac, uint32_t src_ip, uint16_t vlan) {
-  proto::ArpMac mac;
-  memcpy(mac.data(), src_mac.addr_bytes, mac.size());
-  proto::write_arp_request(f, mac, src_ip, 0, vlan);
-}
-
 uint32_t ScanEngine::start(const ScanRequest& req, uint64_t now_tsc, std::string* error) {
   const unsigned host_bits = 32u - req.range.prefix_len;
   if (host_bits > max_prefix_bits_) {
@@ -86,26 +79,25 @@ uint32_t ScanEngine::start(const ScanRequest& req, uint64_t now_tsc, std::string
     return 0;
   }
   std::lock_guard<std::mutex> lock(control_mu_);
-  // A free slot, else the scan finished longest ago (past the grace period).
+  // The first free slot, else the first of those whose scan finished longest ago (past the
+  // grace period).
   Slot* pick = nullptr;
-  uint64_t oldest = UINT64_MAX;
+  unsigned index = 0;
+  uint64_t oldest = 0;
   const auto grace = static_cast<uint64_t>(kReuseGraceSeconds * static_cast<double>(tsc_hz_));
-  for (unsigned i = 0; i < kMaxScans && !pick; ++i) {
+  for (unsigned i = 0; i < kMaxScans; ++i) {
     Slot& s = *slots_[i];
-    if (!s.run) { pick = &s; break; }
+    if (!s.run) {
+      pick = &s;
+      index = i;
+      break;
+    }
     if (s.run->state() == ScanState::running) continue;
     const uint64_t fin = s.run->finish_tsc();
-    if (now_tsc - fin >= grace && fin < oldest) oldest = fin;
-  }
-  unsigned index = 0;
-  if (!pick) {
-    for (unsigned i = 0; i < kMaxScans; ++i) {
-      Slot& s = *slots_[i];
-      if (s.run->state() != ScanState::running && s.run->finish_tsc() == oldest &&
-          now_tsc - oldest >= grace) {
-        pick = &s;
-        break;
-      }
+    if (now_tsc - fin >= grace && (!pick || fin < oldest)) {
+      pick = &s;
+      index = i;
+      oldest = fin;
     }
   }
   if (!pick) {
@@ -113,7 +105,6 @@ uint32_t ScanEngine::start(const ScanRequest& req, uint64_t now_tsc, std::string
              std::to_string(static_cast<int>(kReuseGraceSeconds)) + " s";
     return 0;
   }
-  for (index = 0; slots_[index].get() != pick; ++index) {}
 
   ScanParams p;
   p.range = req.range;
@@ -135,14 +126,15 @@ uint32_t ScanEngine::start(const ScanRequest& req, uint64_t now_tsc, std::string
   pick->port = req.port;
   pick->vlan = req.vlan;
   pick->src_ip = req.src_ip;
-  pick->src_mac = req.src_mac;
+  memcpy(pick->src_mac.data(), req.src_mac.addr_bytes, pick->src_mac.size());
   pick->target_offset = static_cast<uint16_t>(kTargetIpOffset + (req.vlan ? kVlanTagLen : 0));
   pick->pps = req.pps;
   pick->tries = req.tries;
   pick->timeout_ms = req.timeout_ms;
   pick->started_unix_us = unix_us_now();
   pick->alloc_failures.store(0, std::memory_order_relaxed);
-  build_template(pick->frame, req.src_mac, req.src_ip, req.vlan);
+  // The request with target 0.0.0.0, written by the same code as the stage's own requests.
+  proto::write_arp_request(pick->frame, pick->src_mac, req.src_ip, 0, req.vlan);
   pick->run = std::move(run);
   pick->cover_span.store(uint64_t{req.range.first} << 32 |
                              static_cast<uint32_t>(req.range.first + req.range.count - 1),
@@ -295,11 +287,9 @@ bool ScanEngine::on_reply(const ScanReply& r, uint64_t now_tsc) {
     Slot& s = *slots_[i];
     ScanRun* run = s.live.load(std::memory_order_acquire);
     if (run == nullptr || s.port != r.port || s.vlan != r.vlan || s.src_ip != r.target_ip ||
-        !rte_is_same_ether_addr(&s.src_mac, &r.target_mac))
+        s.src_mac != r.target_mac)
       continue;
-    MacBytes b;
-    memcpy(b.data(), r.sender_mac.addr_bytes, b.size());
-    taken |= run->on_reply(r.sender_ip, b, now_tsc) != ScanResults::Outcome::lost;
+    taken |= run->on_reply(r.sender_ip, r.sender_mac, now_tsc) != ScanResults::Outcome::lost;
   }
   return taken;
 }

@@ -24,6 +24,7 @@
 #include "arp/scan_range.h"
 #include "arp/scan_results.h"
 #include "arp/scan_run.h"
+#include "proto/arp.h"
 
 namespace rampart::arp {
 
@@ -46,8 +47,8 @@ struct ScanReply {
   uint16_t vlan = 0;
   uint32_t sender_ip = 0;
   uint32_t target_ip = 0;
-  rte_ether_addr sender_mac{};
-  rte_ether_addr target_mac{};
+  proto::ArpMac sender_mac{};
+  proto::ArpMac target_mac{};
 };
 
 // A snapshot of one scan for /rampart/arp/scans.

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "arp/addr_text.h"
+
 namespace rampart::arp {
 
 ScanRange make_scan_range(uint32_t addr, unsigned prefix_len) {
@@ -41,13 +43,6 @@ bool parse_scan_cidr(std::string_view text, ScanRange* out, std::string* error) 
   }
   *out = make_scan_range(ntohl(a.s_addr), prefix);
   return true;
-}
-
-std::string format_ipv4(uint32_t ip) {
-  char buf[INET_ADDRSTRLEN];
-  in_addr a{htonl(ip)};
-  inet_ntop(AF_INET, &a, buf, sizeof buf);
-  return buf;
 }
 
 std::string format_scan_cidr(const ScanRange& r) {

@@ -32,6 +32,5 @@ bool parse_scan_cidr(std::string_view text, ScanRange* out, std::string* error);
 
 // "a.b.c.d/n" of the range's network.
 std::string format_scan_cidr(const ScanRange& r);
-std::string format_ipv4(uint32_t host_order_ip);
 
 }  // namespace rampart::arp

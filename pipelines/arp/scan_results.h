@@ -14,9 +14,11 @@
 #include <cstdint>
 #include <memory>
 
+#include "proto/arp.h"
+
 namespace rampart::arp {
 
-using MacBytes = std::array<uint8_t, 6>;
+using MacBytes = proto::ArpMac;
 
 struct ScanHost {
   uint32_t ip = 0;          // host order

@@ -24,7 +24,7 @@ ScanRun::ScanRun(const ScanParams& p, uint64_t now_tsc)
     : p_(p),
       start_tsc_(now_tsc),
       perm_(p.range.count, p.seed),
-      pacer_(p.pps, ScanPacer::default_burst(p.pps), p.tsc_hz, now_tsc),
+      pacer_(p.pps, TokenBucket::default_burst(p.pps), p.tsc_hz, now_tsc),
       targets_(new Target[p.range.count]),
       results_(p.range.count, results_capacity(p.range.count)) {
   p_.tries = std::clamp<uint32_t>(p_.tries, 1, kMaxScanTries);

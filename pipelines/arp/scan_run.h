@@ -1,7 +1,7 @@
 // One scan's state machine, DPDK-free: which target to ask next, when, and when it is over.
 //
 // A scan makes up to `tries` passes over its targets in the same scattered order
-// (scan_permutation.h), paced by a token bucket (scan_pacer.h). Pass k+1 asks only the targets
+// (scan_permutation.h), paced by a token bucket (token_bucket.h). Pass k+1 asks only the targets
 // that have not answered, each no sooner than timeout_k after its previous request, where
 // timeout_0 = timeout_ms and timeout_{k+1} = 1.5 * timeout_k (arp-scan's backoff). Since the
 // order is the same in every pass, the targets' previous requests are in time order too, so
@@ -16,10 +16,10 @@
 #include <cstdint>
 #include <memory>
 
-#include "arp/scan_pacer.h"
 #include "arp/scan_permutation.h"
 #include "arp/scan_range.h"
 #include "arp/scan_results.h"
+#include "arp/token_bucket.h"
 
 namespace rampart::arp {
 
@@ -93,7 +93,7 @@ class ScanRun {
   ScanParams p_;
   uint64_t start_tsc_;
   ScanPermutation perm_;
-  ScanPacer pacer_;
+  TokenBucket pacer_;
   std::unique_ptr<Target[]> targets_;
   ScanResults results_;
   uint64_t timeout_units_[kMaxScanTries];  // per pass, in stamp units

@@ -1,7 +1,10 @@
-// Token buckets for what the ARP stage sends (replies, requests): per port, and per target in a
-// small direct-mapped table. rte_meter's profiles read the EAL's TSC rate (so they cannot be
-// unit-tested without EAL) and meter bytes in two colours; this is the one-colour packet bucket
-// the stage needs, in a few lines, with the clock rate passed in.
+// The token bucket behind everything ARP paces: the stage's replies and resolution requests (per
+// port, and per target in TargetLimiter), the echo stage's replies, and each scan's requests.
+// rte_meter's profiles read the EAL's TSC rate (so they cannot be unit-tested without EAL), meter
+// bytes in two colours and decide one packet per call; this is the one-colour packet bucket ARP
+// needs, with the clock rate passed in, taking one token per packet (take) or granting a whole
+// burst at once (available, then consume), as the scanner asks once per burst. The level is kept
+// exactly, in tokens x hz (no rounding of hz / rate), in 128 bits so no rate or depth overflows.
 #pragma once
 
 #include <algorithm>
@@ -14,32 +17,58 @@ namespace rampart::arp {
 
 class TokenBucket {
  public:
-  // Level and cost are in TSC cycles: one token costs hz / rate cycles of refill.
-  void configure(const RateLimit& r, uint64_t hz) {
-    cost_ = std::max<uint64_t>(1, hz / std::max<uint32_t>(1, r.per_second));
-    cap_ = cost_ * std::max<uint32_t>(1, r.burst);
-    level_ = cap_;
-    last_ = 0;
-    started_ = false;
+  TokenBucket() = default;
+  // rate 0 = unlimited. The bucket starts full.
+  TokenBucket(uint64_t rate_per_s, uint32_t burst, uint64_t tsc_hz, uint64_t now_tsc)
+      : rate_(rate_per_s), burst_(std::max<uint32_t>(burst, 1)), hz_(tsc_hz), last_(now_tsc),
+        credit_(static_cast<unsigned __int128>(burst_) * hz_) {}
+
+  // A configured limit: a rate of 0 counts as 1 a second (a limit never means unlimited).
+  void configure(const RateLimit& r, uint64_t tsc_hz) {
+    *this = TokenBucket(std::max<uint32_t>(1, r.per_second), r.burst, tsc_hz, 0);
   }
 
-  // Takes one token if there is one at `now`.
-  bool take(uint64_t now) {
-    if (!started_) {
-      started_ = true;
-      last_ = now;
-    }
-    const uint64_t elapsed = now > last_ ? now - last_ : 0;
-    level_ = std::min(cap_, level_ + std::min(elapsed, cap_));
-    last_ = now;
-    if (level_ < cost_) return false;
-    level_ -= cost_;
+  // A bucket depth of about 1 ms of traffic (at least 1, at most 64 packets): the scanner's.
+  static uint32_t default_burst(uint64_t rate_per_s) {
+    return static_cast<uint32_t>(std::clamp<uint64_t>(rate_per_s / 1000, 1, 64));
+  }
+
+  // Takes one token if there is one at `now_tsc`.
+  bool take(uint64_t now_tsc) {
+    if (rate_ == 0) return true;
+    refill(now_tsc);
+    if (credit_ < hz_) return false;
+    credit_ -= hz_;
     return true;
   }
 
+  // Packets that may be sent now (<= want); the caller then consume()s what it really sent.
+  uint32_t available(uint64_t now_tsc, uint32_t want) {
+    if (rate_ == 0) return want;
+    refill(now_tsc);
+    return static_cast<uint32_t>(std::min<uint64_t>(static_cast<uint64_t>(credit_ / hz_), want));
+  }
+  void consume(uint32_t n) {
+    if (rate_ != 0) credit_ -= static_cast<unsigned __int128>(n) * hz_;
+  }
+  // Returns tokens consumed for packets that were not sent after all.
+  void refund(uint32_t n) {
+    if (rate_ != 0) credit_ += static_cast<unsigned __int128>(n) * hz_;
+  }
+
  private:
-  uint64_t cost_ = 1, cap_ = 1, level_ = 1, last_ = 0;
-  bool started_ = false;
+  void refill(uint64_t now_tsc) {
+    if (now_tsc <= last_) return;
+    const unsigned __int128 cap = static_cast<unsigned __int128>(burst_) * hz_;
+    credit_ = std::min(cap, credit_ + static_cast<unsigned __int128>(now_tsc - last_) * rate_);
+    last_ = now_tsc;
+  }
+
+  uint64_t rate_ = 0;
+  uint32_t burst_ = 1;
+  uint64_t hz_ = 1;
+  uint64_t last_ = 0;
+  unsigned __int128 credit_ = 0;  // tokens * hz
 };
 
 // Per-target buckets: targets hash onto a fixed number of slots and colliding targets share a

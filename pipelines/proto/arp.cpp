@@ -60,12 +60,7 @@ std::string_view to_string(ArpError e) {
   }
 }
 
-ArpError parse_arp(const uint8_t* a, size_t len, ArpMessage& out) noexcept {
-  if (len < kArpLen) return ArpError::truncated;
-  if (be16(a) != 1) return ArpError::bad_htype;
-  if (be16(a + 2) != kEtherIpv4) return ArpError::bad_ptype;
-  if (a[4] != 6) return ArpError::bad_hlen;
-  if (a[5] != 4) return ArpError::bad_plen;
+ArpError decode_arp(const uint8_t* a, ArpMessage& out) noexcept {
   out.op = be16(a + 6);
   std::memcpy(out.sha.data(), a + 8, 6);
   out.spa = be32(a + 14);
@@ -78,6 +73,12 @@ ArpError parse_arp(const uint8_t* a, size_t len, ArpMessage& out) noexcept {
   const bool group_ip = (out.spa >> 28) == 0xe || out.spa == 0xffffffffu;
   if (group_mac || group_ip) return ArpError::bad_sender;
   return ArpError::ok;
+}
+
+ArpError parse_arp(const uint8_t* a, size_t len, ArpMessage& out) noexcept {
+  if (len < kArpLen) return ArpError::truncated;
+  if (const ArpError e = arp_format_error(a); e != ArpError::ok) return e;
+  return decode_arp(a, out);
 }
 
 size_t write_arp_frame(uint8_t* buf, const ArpMac& eth_dst, const ArpMac& eth_src, uint16_t vlan,

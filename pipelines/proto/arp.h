@@ -44,7 +44,25 @@ struct ArpMessage {
   bool probe() const { return op == kArpRequest && spa == 0; }
 };
 
-// Decodes the ARP body at `l3` (`len` readable bytes, padding allowed).
+// The fixed fields of the body at `l3` (kArpLen readable bytes): Ethernet hardware, IPv4
+// protocol, 6- and 4-byte addresses. The first one that is wrong, or ok. Classify and parse_arp
+// both judge the format with it, so they always agree on what an ARP frame is.
+constexpr ArpError arp_format_error(const uint8_t* l3) noexcept {
+  if (l3[0] != 0 || l3[1] != 1) return ArpError::bad_htype;
+  if (l3[2] != 0x08 || l3[3] != 0x00) return ArpError::bad_ptype;
+  if (l3[4] != 6) return ArpError::bad_hlen;
+  if (l3[5] != 4) return ArpError::bad_plen;
+  return ArpError::ok;
+}
+constexpr bool arp_format_ok(const uint8_t* l3) noexcept { return arp_format_error(l3) == ArpError::ok; }
+
+// Reads the fields of a body whose length and format were already checked (by classify, for the
+// ARP stage), and judges only what is left: the operation and the sender. ok, bad_op or
+// bad_sender.
+ArpError decode_arp(const uint8_t* l3, ArpMessage& out) noexcept;
+
+// Decodes the ARP body at `l3` (`len` readable bytes, padding allowed): the length, then
+// arp_format_error(), then decode_arp().
 ArpError parse_arp(const uint8_t* l3, size_t len, ArpMessage& out) noexcept;
 
 // Writes a complete Ethernet frame [802.1Q tag when vlan != 0] + ARP, zero-padded to 60 bytes.

@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "proto/arp.h"
 #include "proto/checksum.h"
 
 namespace rampart::proto {
@@ -344,9 +345,7 @@ ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32
   } else if (etype == kEtherArp) {
     out.l3 = L3Kind::arp;
     if (off + 28 > contiguous) return ParseError::arp_truncated;
-    const uint8_t* a = data + off;
-    if (be16(a) != 1 || be16(a + 2) != kEtherIpv4 || a[4] != 6 || a[5] != 4)
-      return ParseError::arp_bad_format;
+    if (!arp_format_ok(data + off)) return ParseError::arp_bad_format;
     out.l3_len = 28;
     return ParseError::ok;
   } else {

@@ -9,8 +9,8 @@
 #include "../pipeline_util.h"
 #include "app/rampart/app_state.h"
 #include "app/rampart/arp_commands.h"
+#include "arp/addr_text.h"
 #include "arp/arp_stage.h"
-#include "arp/scan_range.h"
 #include "classify/classify_stage.h"
 #include "proto/builder.h"
 

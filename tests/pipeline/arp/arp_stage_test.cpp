@@ -14,9 +14,9 @@
 #include <map>
 
 #include "../pipeline_util.h"
+#include "arp/addr_text.h"
 #include "arp/arp_stage.h"
 #include "arp/echo_stage.h"
-#include "arp/scan_range.h"
 #include "classify/classify_stage.h"
 #include "core/drop_reason.h"
 #include "core/lcore_runner.h"

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "../pipeline_util.h"
+#include "arp/addr_text.h"
 #include "arp/arp_stage.h"
 #include "arp/oui.h"
 #include "arp/scan_engine.h"
@@ -183,7 +184,7 @@ TEST_F(ScanPipelineTest, TwoLcoresShareOneEngineWithoutSendingTwice) {
       // Replies for what the other worker sent arrive here (any lcore may see them).
       for (uint16_t j = 0; j < n && j < 2; ++j)
         engine.on_reply(arp::ScanReply{kPort, 0, got[w][got[w].size() - 1 - j], 0x0a000001,
-                                       ether("00:16:3e:00:00:01"), ether(kOurMac)},
+                                       proto::parse_mac("00:16:3e:00:00:01"), proto::parse_mac(kOurMac)},
                         2);
     }
   };

@@ -26,8 +26,8 @@
 #include <thread>
 
 #include "../pipeline_util.h"
+#include "arp/addr_text.h"
 #include "arp/oui.h"
-#include "arp/scan_range.h"
 #include "common/json.h"
 #include "common/telemetry_client.h"
 #include "proto/builder.h"

@@ -2,6 +2,9 @@
 // lost events), the resolution queue (bound, order, release, expiry) and port addresses.
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include "arp/event_log.h"
 #include "arp/port_addresses.h"
 #include "arp/resolution_queue.h"
@@ -104,6 +107,30 @@ TEST(ResolutionQueue, IsBoundedReleasesInOrderAndExpires) {
   EXPECT_EQ(got, (std::vector<rte_mbuf*>{fake(2)}));
   EXPECT_EQ(q.size(), 1u);
   EXPECT_TRUE(q.push({fake(6), 30, 0, 0, 300}));
+}
+
+// Housekeeping asks again for every waiting target once per millisecond: one visit per
+// (ip, port, vlan), at its oldest packet, in queue order, call after call.
+TEST(ResolutionQueue, VisitsEachTargetOnceInQueueOrder) {
+  ResolutionQueue q(4096);
+  std::vector<std::tuple<uint32_t, uint16_t, uint16_t>> want;
+  for (uint32_t i = 0; i < 4096; ++i) {
+    const uint32_t k = i < 4000 ? i : i - 4000;  // the last 96 packets wait for earlier targets
+    const uint32_t ip = 0x0a000000 + k % 1000;   // one IP on two ports and two VLANs
+    const uint16_t port = static_cast<uint16_t>(k / 1000 % 2), vlan = static_cast<uint16_t>(k / 2000);
+    ASSERT_TRUE(q.push({fake(i + 1), ip, port, vlan, 1000}));
+    if (i < 4000) want.emplace_back(ip, port, vlan);
+  }
+  for (int call = 0; call < 3; ++call) {
+    std::vector<std::tuple<uint32_t, uint16_t, uint16_t>> got;
+    std::vector<rte_mbuf*> first;
+    q.for_each_target([&](const Waiting& w) {
+      got.emplace_back(w.ip, w.port, w.vlan);
+      first.push_back(w.pkt);
+    });
+    ASSERT_EQ(got, want) << "call " << call;
+    for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(first[i], fake(i + 1));
+  }
 }
 
 TEST(PortAddresses, FindsOwnAddressesAndTheSourceForATarget) {

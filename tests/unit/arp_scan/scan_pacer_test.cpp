@@ -1,9 +1,9 @@
 // The scan pacer: a token bucket granting requests per burst.
 #include <gtest/gtest.h>
 
-#include "arp/scan_pacer.h"
+#include "arp/token_bucket.h"
 
-using rampart::arp::ScanPacer;
+using ScanPacer = rampart::arp::TokenBucket;
 
 constexpr uint64_t kHz = 2'000'000'000;  // a 2 GHz TSC
 
