@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/rampart/config.h"
@@ -47,6 +48,18 @@ struct AppState {
   int64_t start_unix = 0;
   unsigned mbufs_in_use_at_start = 0;
   std::atomic<int64_t> mbufs_in_use_at_exit{-1};  // set once the pipeline has drained
+  // Control-plane helpers (event and alert loggers, the query-log writer, the link watch), started
+  // by the main thread during start-up. Each returns once control.state leaves running (or
+  // reaches quit, after a last pass); shutdown joins them before the report and exit, so none is
+  // still logging or writing while the process tears down (a detached logger crashed in spdlog's
+  // destructors, and the query log's last records could be lost).
+  std::vector<std::thread> control_threads;
+
+  void join_control_threads() {
+    for (auto& t : control_threads)
+      if (t.joinable()) t.join();
+    control_threads.clear();
+  }
 
   // A TSC reading as Unix time in seconds, from the start-up pair (start_tsc, start_unix).
   double unix_time(uint64_t tsc) const {

@@ -271,7 +271,7 @@ void register_arp_commands(AppState& app) {
            "<port>,<address>/<prefix>[,<vlan>]",
            true, [&app](std::string_view p) { return arp_add_address(app, p); }});
   // AppState lives for the whole process; the logger returns once the pipeline has quit.
-  std::thread(event_logger, &app).detach();
+  app.control_threads.emplace_back(event_logger, &app);
   start_arp_link_watch(app);
 }
 

@@ -66,8 +66,7 @@ void link_watch(AppState* app) {
 
 void start_arp_link_watch(AppState& app) {
   if (app.stages_of<arp::ArpStage>(core::StageId::arp).empty()) return;  // nobody to announce
-  // AppState lives for the whole process.
-  std::thread(link_watch, &app).detach();
+  app.control_threads.emplace_back(link_watch, &app);
 }
 
 std::unique_ptr<core::Stage> make_other_stage(const AppState& app, const core::ForwardConfig& fwd) {

@@ -444,8 +444,8 @@ void register_dns_commands(AppState& app) {
     spdlog::warn("DNS MATCHING IS UNRELIABLE in this pipeline plan: {}. Responses will mostly count as "
                  "unmatched, latencies and timeouts are wrong, and amplification alerts may be false.",
                  why);
-  // AppState lives for the whole process; the logger returns once the pipeline has quit.
-  std::thread(alert_logger, &app).detach();
+  // The logger returns once the pipeline has quit.
+  app.control_threads.emplace_back(alert_logger, &app);
   start_dns_query_log(app);
 }
 

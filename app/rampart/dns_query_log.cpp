@@ -196,7 +196,7 @@ void start_dns_query_log(AppState& app) {
                                rte_get_tsc_hz(), &dns_query_log_counters());
   if (w->ok()) spdlog::info("dns query log: {}", cfg.query_log_path);
   // Runs until the pipeline has quit, then writes what is left and closes the file.
-  std::thread([&app, w] {
+  app.control_threads.emplace_back([&app, w] {
     for (;;) {
       const bool last = app.control.state.load() == core::RunState::quit;
       w->poll();
@@ -205,7 +205,7 @@ void start_dns_query_log(AppState& app) {
     }
     w->poll();
     delete w;
-  }).detach();
+  });
 }
 
 }  // namespace rampart::app

@@ -239,6 +239,9 @@ int run(int argc, char** argv) {
   }
 
   drain(app);
+  // After drain the state is quit: the helpers make their last pass (the query log writes what is
+  // left) and return, so the report below sees their final counts.
+  app.join_control_threads();
   app.mbufs_in_use_at_exit.store(rte_mempool_in_use_count(app.pool));
   const json::Value snapshot = TelemetryRegistry::instance().snapshot();
   int rc = 0;
