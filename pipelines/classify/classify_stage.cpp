@@ -3,6 +3,8 @@
 #include <rte_ip.h>
 #include <rte_prefetch.h>
 
+#include "core/burst_split.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -18,11 +20,13 @@ constexpr uint8_t kTcp = 6;
 constexpr uint8_t kUdp = 17;
 constexpr uint16_t kPrefetchAhead = 4;
 
-// The stage serving each path, by core::Path (a table: a switch here compiles to branches).
-constexpr std::array<core::StageId, 5> kStageOfPath = {core::StageId::other, core::StageId::arp,
-                                                      core::StageId::dns, core::StageId::tcp,
-                                                      core::StageId::other};
-constexpr core::StageId stage_of(Path p) { return kStageOfPath[static_cast<size_t>(p)]; }
+// The stage serving each path has the path's number, so the verdict is the path itself: no table
+// load on the per-packet dependency chain.
+static_assert(static_cast<int>(Path::arp) == static_cast<int>(core::StageId::arp) &&
+              static_cast<int>(Path::dns) == static_cast<int>(core::StageId::dns) &&
+              static_cast<int>(Path::tcp) == static_cast<int>(core::StageId::tcp) &&
+              static_cast<int>(Path::other) == static_cast<int>(core::StageId::other));
+constexpr core::StageId stage_of(Path p) { return static_cast<core::StageId>(p); }
 }  // namespace
 
 ClassifyStage::ClassifyStage(const ClassifyConfig& cfg) {
@@ -34,6 +38,8 @@ ClassifyStage::ClassifyStage(const ClassifyConfig& cfg) {
   parse_opts_.verify_ipv4_checksum = cfg.verify_ipv4_checksum;
   parse_opts_.verify_l4_checksum = false;  // decided per path below, once the path is known
   verify_l4_ = cfg.verify_l4_checksum;
+  verify_any_l4_ = std::find(verify_l4_.begin(), verify_l4_.end(), true) != verify_l4_.end();
+  single_dns_port_ = cfg.dns_ports.size() == 1;
   udp_fragments_to_dns_ = cfg.udp_fragments_to_dns;
 }
 
@@ -44,7 +50,7 @@ namespace {
 inline Path path_from(unsigned tcp, unsigned dns, unsigned arp) {
   static_assert(static_cast<int>(Path::arp) == 1 && static_cast<int>(Path::dns) == 2 &&
                 static_cast<int>(Path::tcp) == 3 && static_cast<int>(Path::other) == 4);
-  const unsigned path = 4 - tcp - dns * (2 - tcp);  // other, tcp, or dns over either
+  const unsigned path = 4 - tcp - 2 * dns + (dns & tcp);  // other, tcp, or dns over either
   return static_cast<Path>(path - arp * (path - 1));
 }
 }  // namespace
@@ -114,7 +120,8 @@ Path ClassifyStage::classify_general(rte_mbuf* m, BurstTally& t) {
   return path;
 }
 
-uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) {
+template <bool kReceived>
+void ClassifyStage::classify_burst(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx, BurstTally& t) {
   // The metadata line is one RX never touched, and the packet data may have left L1 since RX
   // copied it: fetch both a few packets ahead. Fetching the whole burst's metadata at once and
   // then stamping it stalled on the stamping stores (perf: the hottest spot of classify).
@@ -123,13 +130,11 @@ uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&
     rte_prefetch0(rte_pktmbuf_mtod(m, void*));
   };
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) prefetch(pkts[i]);
-  const bool received = ctx.rx_port != core::kNoPort;
-  BurstTally t;
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) prefetch(pkts[i + kPrefetchAhead]);
     rte_mbuf* m = pkts[i];
     core::PacketMeta* md = core::meta(m);
-    if (received) {
+    if constexpr (kReceived) {
       md->in_port = ctx.rx_port;
       md->rx_tsc = ctx.now_tsc;
     }
@@ -146,7 +151,8 @@ uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&
       // What choose_path decides, from what the fast path already knows: UDP or TCP, ports
       // parsed, not a fragment, not ARP.
       path = path_from(p.l4_proto == kTcp, is_dns_port(p.src_port, p.dst_port), 0);
-      if (verify_l4_[static_cast<size_t>(path)] && !l4_checksum_ok(m, p, t)) [[unlikely]] {
+      // Tested first: with checksums offloaded (or not wanted) the branch does not wait for the path.
+      if (verify_any_l4_ && verify_l4_[static_cast<size_t>(path)] && !l4_checksum_ok(m, p, t)) [[unlikely]] {
         ++t.dropped;
         core::set_drop(m, static_cast<uint16_t>(core::drop_reason_of(ParseError::l4_bad_checksum)));
         ctx.next_of[i] = core::dest::drop;
@@ -163,11 +169,20 @@ uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext&
     }
     md->path = path;
     ctx.next_of[i] = static_cast<uint8_t>(stage_of(path));
-    ++t.path[static_cast<size_t>(path)];
   }
+}
+
+uint16_t ClassifyStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx) {
+  BurstTally t;
+  if (ctx.rx_port != core::kNoPort) classify_burst<true>(pkts, n, ctx, t);
+  else classify_burst<false>(pkts, n, ctx, t);
   ctx.use_next_of();
-  for (size_t i = 1; i < t.path.size(); ++i)
-    if (t.path[i]) c_.path[i].add(t.path[i]);
+  // Each path has its own stage, so the verdicts count the paths: one compare per path for the
+  // burst, rather than a counter in memory bumped per packet (a chain of dependent stores when
+  // consecutive packets share a path).
+  const core::VerdictLanes verdicts(ctx.next_of, n);
+  for (const Path p : {Path::arp, Path::dns, Path::tcp, Path::other})
+    if (const uint16_t k = verdicts.count(static_cast<uint8_t>(stage_of(p)))) c_.path[static_cast<size_t>(p)].add(k);
   t.l3[static_cast<size_t>(L3Kind::ipv4)] += t.fast;
   for (size_t i = 0; i < t.l3.size(); ++i)
     if (t.l3[i]) c_.l3[i].add(t.l3[i]);

@@ -38,7 +38,6 @@ class ClassifyStage final : public core::Stage {
  private:
   // Tallies for one burst, added to the shared counters once per burst (VPP style).
   struct BurstTally {
-    std::array<uint32_t, 5> path{};  // by core::Path
     std::array<uint32_t, 4> l3{};    // by proto::L3Kind (the fast path counts as ipv4)
     uint32_t vlan = 0, qinq = 0, fragments = 0, ipv4_options = 0, ipv6_ext = 0;
     uint32_t l4_checksum_sw = 0, l4_checksum_hw = 0;
@@ -51,6 +50,8 @@ class ClassifyStage final : public core::Stage {
 
   // 1 when either port is a DNS port, else 0 (an integer, for branch-free path selection).
   unsigned is_dns_port(uint16_t src, uint16_t dst) const {
+    // The usual configuration (port 53 alone): two scalar compares have the shortest latency.
+    if (single_dns_port_) return static_cast<unsigned>(src == dns_lanes_[0]) | static_cast<unsigned>(dst == dns_lanes_[0]);
 #ifdef __AVX512BW__
     const __m128i lanes = reinterpret_cast<const __m128i&>(dns_lanes_);
     const __mmask8 hit = _mm_cmpeq_epi16_mask(lanes, _mm_set1_epi16(static_cast<short>(src))) |
@@ -63,6 +64,10 @@ class ClassifyStage final : public core::Stage {
     return static_cast<unsigned>((w[0] | w[1]) != 0) & has_dns_ports_;
 #endif
   }
+  // Parses pkts[0..n) and writes their verdicts to ctx.next_of; kReceived: straight from a port
+  // (stamp the arrival port and time), rather than from a ring or a test.
+  template <bool kReceived>
+  void classify_burst(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx, BurstTally& t);
   core::Path choose_path(const proto::ParsedPacket& p) const;
   bool l4_checksum_ok(rte_mbuf* m, const proto::ParsedPacket& p, BurstTally& t);
   // Everything the IPv4 UDP/TCP fast path leaves: the general parse, drops, the rarer paths.
@@ -77,6 +82,8 @@ class ClassifyStage final : public core::Stage {
 
   PortLanes dns_lanes_{};
   bool has_dns_ports_ = false;
+  bool single_dns_port_ = false;
+  bool verify_any_l4_ = false;  // some path verifies L4 checksums
   bool udp_fragments_to_dns_ = true;
   proto::ParseOptions parse_opts_;
   std::array<bool, 5> verify_l4_{};

@@ -21,33 +21,98 @@ namespace rampart::core {
 // vector path stores whole groups of eight.
 inline constexpr uint16_t kSplitSlack = 8;
 
-// Appends to out every in[i] (i < n) with verdict[i] == d, in order; returns how many. Reads
-// verdict[0..n) and in[0..n) only; writes out[0..returned + kSplitSlack).
+// Which of up to kMaxSplit verdicts equal a destination, one bit per packet: the runner loads a
+// stage's verdicts once and asks for every destination's bits, one vector compare per 64 packets,
+// so a destination that no packet of the burst goes to costs almost nothing (most bursts go to
+// two or three of the seven).
+inline constexpr uint16_t kMaxSplit = 128;
+
+struct VerdictBits {
+  uint64_t word[kMaxSplit / 64] = {};
+  bool any() const { return (word[0] | word[1]) != 0; }
+};
+
+class VerdictLanes {
+ public:
+  VerdictLanes(const uint8_t* verdict, uint16_t n) : n_(n) {
+#ifdef RAMPART_SPLIT_AVX512
+    for (uint16_t c = 0; c < kChunks; ++c) {
+      const uint32_t left = n > c * 64 ? n - c * 64 : 0;
+      lanes_[c] = left >= 64 ? ~__mmask64{0} : (__mmask64{1} << left) - 1;
+      v_[c] = left ? _mm512_maskz_loadu_epi8(lanes_[c], verdict + c * 64) : _mm512_setzero_si512();
+    }
+#else
+    verdict_ = verdict;
+#endif
+  }
+  uint16_t size() const { return n_; }
+
+  // How many verdicts equal d.
+  uint16_t count(uint8_t d) const {
+#ifdef RAMPART_SPLIT_AVX512
+    const VerdictBits b = bits(d);
+    return static_cast<uint16_t>(__builtin_popcountll(b.word[0]) + __builtin_popcountll(b.word[1]));
+#else
+    uint16_t k = 0;
+    for (uint16_t i = 0; i < n_; ++i) k = static_cast<uint16_t>(k + (verdict_[i] == d));
+    return k;
+#endif
+  }
+
+  VerdictBits bits(uint8_t d) const {
+    VerdictBits b;
+#ifdef RAMPART_SPLIT_AVX512
+    const __m512i want = _mm512_set1_epi8(static_cast<char>(d));
+    for (uint16_t c = 0; c < kChunks; ++c) b.word[c] = _mm512_mask_cmpeq_epi8_mask(lanes_[c], v_[c], want);
+#else
+    for (uint16_t i = 0; i < n_; ++i) b.word[i / 64] |= uint64_t{verdict_[i] == d} << (i % 64);
+#endif
+    return b;
+  }
+
+ private:
+  static constexpr uint16_t kChunks = kMaxSplit / 64;
+  uint16_t n_;
+#ifdef RAMPART_SPLIT_AVX512
+  __mmask64 lanes_[kChunks];
+  __m512i v_[kChunks];
+#else
+  const uint8_t* verdict_;
+#endif
+};
+
+// Appends to out every in[i] whose bit is set, in order; returns how many. Reads only the in[i]
+// whose bit is set; writes out[0..returned + kSplitSlack).
 template <typename T>
-inline uint16_t select_verdict(const uint8_t* verdict, T* const* in, uint16_t n, uint8_t d, T** out) {
+inline uint16_t select_bits(const VerdictBits& b, T* const* in, T** out) {
   static_assert(sizeof(T*) == 8);
   uint16_t k = 0;
+  for (uint16_t c = 0; c < kMaxSplit / 64; ++c) {
+    uint64_t m = b.word[c];
+    while (m) {
+      const unsigned g = static_cast<unsigned>(__builtin_ctzll(m)) & ~7u;  // first bit of its group
+      const auto hit = static_cast<uint8_t>(m >> g);
+      m &= ~(uint64_t{0xff} << g);
+      T* const* group = in + c * 64 + g;
 #ifdef RAMPART_SPLIT_AVX512
-  const __m128i want = _mm_set1_epi8(static_cast<char>(d));
-  for (uint16_t i = 0; i < n; i += 8) {
-    const uint32_t left = n - i;
-    const __mmask8 lanes = left >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << left) - 1);
-    const __m128i v = _mm_maskz_loadu_epi8(lanes, verdict + i);
-    const __mmask8 hit = static_cast<__mmask8>(_mm_mask_cmpeq_epi8_mask(lanes, v, want));
-    if (!hit) continue;
-    const __m512i p = _mm512_maskz_loadu_epi64(hit, in + i);
-    // Compress in a register and store all eight lanes: a compressing store to memory is
-    // microcoded and slow on some CPUs (AMD Zen 4).
-    _mm512_storeu_si512(out + k, _mm512_maskz_compress_epi64(hit, p));
-    k = static_cast<uint16_t>(k + __builtin_popcount(hit));
-  }
+      const __m512i p = _mm512_maskz_loadu_epi64(hit, group);
+      // Compress in a register and store all eight lanes: a compressing store to memory is
+      // microcoded and slow on some CPUs (AMD Zen 4).
+      _mm512_storeu_si512(out + k, _mm512_maskz_compress_epi64(hit, p));
+      k = static_cast<uint16_t>(k + __builtin_popcount(hit));
 #else
-  for (uint16_t i = 0; i < n; ++i) {
-    out[k] = in[i];  // kept only when the verdict matches: no branch to mispredict
-    k = static_cast<uint16_t>(k + (verdict[i] == d));
-  }
+      for (unsigned h = hit; h; h &= h - 1) out[k++] = group[__builtin_ctz(h)];
 #endif
+    }
+  }
   return k;
+}
+
+// Appends to out every in[i] (i < n <= kMaxSplit) with verdict[i] == d, in order; returns how
+// many. Writes out[0..returned + kSplitSlack).
+template <typename T>
+inline uint16_t select_verdict(const uint8_t* verdict, T* const* in, uint16_t n, uint8_t d, T** out) {
+  return select_bits(VerdictLanes(verdict, n).bits(d), in, out);
 }
 
 }  // namespace rampart::core

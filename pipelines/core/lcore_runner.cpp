@@ -109,30 +109,34 @@ uint16_t LcoreRunner::route_all(uint8_t to, rte_mbuf** pkts, uint16_t n, rte_mbu
 
 uint16_t LcoreRunner::route_by_index(const uint8_t* verdicts, rte_mbuf** pkts, uint16_t n,
                                      rte_mbuf** dropped) {
+  static_assert(kMaxPass <= kMaxSplit);
   uint16_t nd = 0;
 #ifdef RAMPART_SPLIT_AVX512
-  // One vector select per destination (a handful of operations per eight packets).
+  // The verdicts are compared once per destination, 64 at a time; only the groups of eight that
+  // hold a packet for that destination are read and compressed (docs/benchmarks.md).
+  const VerdictLanes lanes(verdicts, n);
   uint16_t placed = 0;
   for (size_t d = 0; d < kStageCount; ++d) {
-    const auto dest = static_cast<uint8_t>(d);
+    const VerdictBits bits = lanes.bits(static_cast<uint8_t>(d));
+    if (!bits.any()) continue;
     Pending* p = local_pending_[d];
     if (p && p->n + n <= Pending::kCapacity) [[likely]] {
-      const uint16_t k = select_verdict(verdicts, pkts, n, dest, p->pkts + p->n);
+      const uint16_t k = select_bits(bits, pkts, p->pkts + p->n);
       p->n = static_cast<uint16_t>(p->n + k);
       placed = static_cast<uint16_t>(placed + k);
       continue;
     }
     // A remote stage, a pending burst that might overflow, or no route: one by one.
     rte_mbuf* some[kMaxPass + kSplitSlack];
-    const uint16_t k = select_verdict(verdicts, pkts, n, dest, some);
+    const uint16_t k = select_bits(bits, pkts, some);
     placed = static_cast<uint16_t>(placed + k);
     for (uint16_t i = 0; i < k; ++i) {
-      meta(some[i])->next = dest;
+      meta(some[i])->next = static_cast<uint8_t>(d);
       if (!route(some[i])) dropped[nd++] = some[i];
     }
   }
   // Drops the stage decided (their reasons are in the metadata).
-  const uint16_t k = select_verdict(verdicts, pkts, n, dest::drop, dropped + nd);
+  const uint16_t k = select_bits(lanes.bits(dest::drop), pkts, dropped + nd);
   nd = static_cast<uint16_t>(nd + k);
   placed = static_cast<uint16_t>(placed + k);
   if (placed != n) [[unlikely]] {
@@ -144,8 +148,8 @@ uint16_t LcoreRunner::route_by_index(const uint8_t* verdicts, rte_mbuf** pkts, u
     }
   }
 #else
-  // Without vector compress, selecting once per destination costs more than one pass that puts
-  // each packet where its verdict says (still without reading its metadata for the verdict).
+  // Without vector compress, one pass that puts each packet where its verdict says (still
+  // without reading its metadata for the verdict) beats selecting once per destination.
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     const uint8_t d = verdicts[i];

@@ -92,6 +92,13 @@ inline uint16_t load_be16(const uint8_t* p) noexcept {
   return v;
 }
 
+inline uint32_t load_be32(const uint8_t* p) noexcept {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap32(v);
+  return v;
+}
+
 // One's-complement sum of an option-less IPv4 header is 0xffff. The sum of its five 32-bit
 // words (< 5 * 2^32, no carry lost) is congruent to the 16-bit one's-complement sum modulo 0xffff
 // (2^16 = 1 mod 0xffff), and the header is never all zero (version 4): so the header is intact
@@ -130,7 +137,9 @@ inline bool parse_ipv4_udp_tcp(const uint8_t* d, uint32_t contiguous, uint32_t t
   // UDP: 8 <= UDP length <= IP payload; TCP: 20 <= data offset <= IP payload, header readable.
   const uint32_t l4len = udp ? ulen : thlen;
   const uint32_t l4min = udp ? 8 : 20;
-  const bool ok = (load_be16(d + 12) == 0x0800) & (d[14] == 0x45) &
+  // Ethertype 0x0800 with version 4 and IHL 5 (bytes 12-14), and neither MF nor a fragment
+  // offset (bytes 20-21), each tested as one masked word.
+  const bool ok = ((load_be32(d + 12) & 0xffffff00u) == 0x08004500u) &
                   ((load_be16(d + 20) & 0x3fff) == 0) & (udp | (proto == 6)) & (tot >= 20) &
                   (14 + tot <= total) & (l4len >= l4min) & (l4len <= avail) &
                   (udp | (kL4 + thlen <= contiguous));

@@ -19,7 +19,7 @@ TEST(SelectVerdict, SelectsMatchingInOrder) {
   std::mt19937 rng(7);
   std::vector<Item> items(200);
   for (int i = 0; i < 200; ++i) items[i].id = i;
-  for (uint16_t n = 0; n <= 136; ++n) {
+  for (uint16_t n = 0; n <= kMaxSplit; ++n) {
     std::vector<Item*> in(n);
     std::vector<uint8_t> verdict(n);
     for (uint16_t i = 0; i < n; ++i) {
@@ -36,6 +36,22 @@ TEST(SelectVerdict, SelectsMatchingInOrder) {
       ASSERT_EQ(k, want.size()) << "n=" << n << " d=" << int(d);
       for (uint16_t i = 0; i < k; ++i) EXPECT_EQ(out[i], want[i]) << "n=" << n << " i=" << i;
       for (size_t i = k + kSplitSlack; i < out.size(); ++i) EXPECT_EQ(out[i], &guard) << "wrote past the slack";
+    }
+  }
+}
+
+// The per-destination counts classify takes its path counters from, for every burst size.
+TEST(VerdictLanes, CountsEachDestination) {
+  std::mt19937 rng(11);
+  for (uint16_t n = 0; n <= kMaxSplit; ++n) {
+    std::vector<uint8_t> verdict(n);
+    for (auto& v : verdict) v = static_cast<uint8_t>(rng() % 7 == 0 ? 0xfe : rng() % 6);
+    const VerdictLanes lanes(verdict.data(), n);
+    for (uint8_t d : {uint8_t{0}, uint8_t{1}, uint8_t{4}, uint8_t{5}, uint8_t{0xfe}, uint8_t{0x80}}) {
+      uint16_t want = 0;
+      for (uint8_t v : verdict) want = static_cast<uint16_t>(want + (v == d));
+      EXPECT_EQ(lanes.count(d), want) << "n=" << n << " d=" << int(d);
+      EXPECT_EQ(lanes.bits(d).any(), want != 0);
     }
   }
 }
