@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <optional>
 
@@ -360,6 +361,31 @@ TEST_F(RampartBinary, DnsObserveOffForwardsTheDnsPathWithoutTheDnsStage) {
   EXPECT_GT(dns_off->find("in")->as_uint(), 0u);
   EXPECT_EQ(dns_off->find("in")->as_uint(), dns_on->find("in")->as_uint());
   EXPECT_EQ(*off.report.find("/rampart/drops"), *on.report.find("/rampart/drops"));
+}
+
+// Shutdown waits for the query-log writer's last pass: once rampart has exited, every record the
+// DNS stage handed over is in the file, and the report (written after that pass) says so.
+TEST_F(RampartBinary, QueryLogIsCompleteWhenRampartExits) {
+  const std::string log = dir_ + "/queries.jsonl";
+  const RunOutput r = run_rampart(dir_, "qlog", source("drivers-config/examples/demo.toml"), {},
+                                  {"stages.dns.query_log_path=" + log});
+  ASSERT_EQ(r.proc.exit_code, 0) << r.proc.err;
+  const json::Value* dns = r.report.find("/rampart/dns/stats");
+  ASSERT_NE(dns, nullptr);
+  const uint64_t handed = num(*dns, {"query_log_records"});
+  EXPECT_GT(handed, 0u) << "the sample has matched DNS transactions";
+  EXPECT_EQ(handed, num(*dns, {"matched"}));
+  EXPECT_EQ(num(*dns, {"query_log_dropped"}), 0u);
+  EXPECT_EQ(num(*dns, {"query_log_lost"}), 0u);
+  EXPECT_EQ(num(*dns, {"query_log_written"}), handed);
+  std::ifstream f(log);
+  uint64_t lines = 0;
+  for (std::string line; std::getline(f, line);) {
+    ++lines;
+    EXPECT_EQ(line.front(), '{') << line;
+    EXPECT_EQ(line.back(), '}') << line;
+  }
+  EXPECT_EQ(lines, handed);
 }
 
 // The same stages over three worker lcores joined by rings must give the same output. The
