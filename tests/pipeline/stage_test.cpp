@@ -622,6 +622,20 @@ TEST_F(StageCases, ClassifyOptionsChangeWhatIsVerifiedAndWhichPortsAreDns) {
           port_a_.id);
   }
   {
+    SCOPED_TRACE("verify_l4_checksum = [] (a NIC that verifies, or nobody cares)");
+    Spec spec;
+    spec.classify.verify_l4_checksum = {false, false, false, false, false};
+    check(spec, tx("DNS with a bad checksum passes when no path is verified", StageId::dns,
+                   v4().udp(40000, 53).payload("q").corrupt_l4_checksum().build()),
+          port_a_.id);
+    check(spec, tx("TCP with a bad checksum passes when no path is verified", StageId::tcp,
+                   v4().tcp(40000, 80, tcpf::syn).corrupt_l4_checksum().build()),
+          port_a_.id);
+    check(spec, bad("a bad IPv4 header checksum is still dropped", ParseError::ipv4_bad_checksum,
+                    v4().udp(40000, 53).payload("q").corrupt_ipv4_checksum().build()),
+          port_a_.id);
+  }
+  {
     SCOPED_TRACE("dns_ports = [5353, 853]");
     Spec spec;
     spec.classify.dns_ports = {5353, 853};
