@@ -1,9 +1,11 @@
 // Splitting a burst by destination without touching the packets: given a byte of verdict per
-// packet, copy the pointers whose verdict is d, in order, to an output array. The runner calls it
-// once per destination after a stage that sends packets many ways (classify), instead of reading
-// every packet's metadata and appending it to its destination one at a time. The per-packet
-// route formed a chain of dependent loads and a read-modify-write of the destination's count per
-// packet; this is a few independent vector operations per eight packets (docs/benchmarks.md).
+// packet, copy the pointers whose verdict is d, in order, to an output array. After a stage that
+// sends packets many ways (classify), the runner loads the burst's verdicts once (VerdictLanes),
+// takes each destination's bits and copies that destination's pointers (select_bits), instead of
+// reading every packet's metadata and appending it to its destination one at a time. The
+// per-packet route formed a chain of dependent loads and a read-modify-write of the destination's
+// count per packet; this is one compare per destination per 64 packets and one compress per group
+// of eight that holds a packet for it (docs/benchmarks.md).
 // DPDK-free so that it is unit-tested without EAL.
 #pragma once
 
@@ -17,8 +19,8 @@
 
 namespace rampart::core {
 
-// Output arrays given to select_verdict must have this many slots beyond what is selected: the
-// vector path stores whole groups of eight.
+// Output arrays given to select_bits / select_verdict must have this many slots beyond what is
+// selected: the vector path stores whole groups of eight.
 inline constexpr uint16_t kSplitSlack = 8;
 
 // Which of up to kMaxSplit verdicts equal a destination, one bit per packet: the runner loads a
@@ -45,8 +47,6 @@ class VerdictLanes {
     verdict_ = verdict;
 #endif
   }
-  uint16_t size() const { return n_; }
-
   // How many verdicts equal d.
   uint16_t count(uint8_t d) const {
 #ifdef RAMPART_SPLIT_AVX512
