@@ -26,6 +26,8 @@ std::array<uint8_t, 40> symmetric_rss_key() {
 }
 }  // namespace
 
+// The ports only: a PCI port is allow-listed (-a), which stops EAL probing any other PCI device;
+// with no PCI port at all, build_eal_args() (main.cpp) adds --no-pci.
 std::vector<std::string> port_eal_args(const Config& cfg) {
   std::vector<std::string> args;
   for (const auto& p : cfg.ports) {

@@ -30,13 +30,14 @@ inline constexpr uint16_t kSplitSlack = 8;
 inline constexpr uint16_t kMaxSplit = 128;
 
 struct VerdictBits {
+  static_assert(kMaxSplit == 128, "any() and the counts read two words");
   uint64_t word[kMaxSplit / 64] = {};
   bool any() const { return (word[0] | word[1]) != 0; }
 };
 
 class VerdictLanes {
  public:
-  VerdictLanes(const uint8_t* verdict, uint16_t n) : n_(n) {
+  VerdictLanes(const uint8_t* verdict, uint16_t n) {
 #ifdef RAMPART_SPLIT_AVX512
     for (uint16_t c = 0; c < kChunks; ++c) {
       const uint32_t left = n > c * 64 ? n - c * 64 : 0;
@@ -45,6 +46,7 @@ class VerdictLanes {
     }
 #else
     verdict_ = verdict;
+    n_ = n;
 #endif
   }
   // How many verdicts equal d.
@@ -72,12 +74,12 @@ class VerdictLanes {
 
  private:
   static constexpr uint16_t kChunks = kMaxSplit / 64;
-  uint16_t n_;
 #ifdef RAMPART_SPLIT_AVX512
   __mmask64 lanes_[kChunks];
   __m512i v_[kChunks];
 #else
   const uint8_t* verdict_;
+  uint16_t n_;
 #endif
 };
 

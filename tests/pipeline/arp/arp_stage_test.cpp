@@ -81,8 +81,9 @@ class ArpStageTest : public ::testing::Test {
     EXPECT_EQ(rte_mempool_in_use_count(pool_), in_use_at_start_) << "mbuf leak";
   }
 
-  void make_stage(arp::ArpConfig cfg = {}, bool announce = false,
-                  core::Policy policy = core::Policy::reflect) {
+  // The parameters of an ARP stage instance on this fixture's port, address book and pool.
+  arp::ArpStageParams params(arp::ArpConfig cfg = {}, bool announce = false,
+                             core::Policy policy = core::Policy::reflect) {
     arp::ArpStageParams p;
     p.cfg = cfg;
     p.forward.policy = policy;
@@ -91,7 +92,11 @@ class ArpStageTest : public ::testing::Test {
     p.pool = pool_;
     p.tsc_hz = kHz;
     p.announce = announce;
-    stage_ = std::make_unique<ArpStage>(p);
+    return p;
+  }
+  void make_stage(arp::ArpConfig cfg = {}, bool announce = false,
+                  core::Policy policy = core::Policy::reflect) {
+    stage_ = std::make_unique<ArpStage>(params(cfg, announce, policy));
   }
 
   // Runs frames through classify and the ARP stage, as the runner would; what the stage hands
@@ -482,14 +487,7 @@ TEST_F(ArpStageTest, DefendIntervalIsConfigurable) {
 // defence per interval for the appliance, not one per lcore.
 TEST_F(ArpStageTest, DefenceIsOncePerIntervalAcrossArpLcores) {
   make_stage({}, false, core::Policy::drop);
-  arp::ArpStageParams p;
-  p.forward.policy = core::Policy::drop;
-  p.addresses = &book_;
-  p.ports = {kPort};
-  p.pool = pool_;
-  p.tsc_hz = kHz;
-  p.announce = false;
-  ArpStage second(p);
+  ArpStage second(params({}, false, core::Policy::drop));
   const Bytes claim = reply("02:00:00:00:00:66", "10.0.0.1", kBcast, "10.0.0.1").build();
   for (int i = 0; i < 10; ++i) {
     feed(claim);
@@ -555,13 +553,7 @@ TEST_F(ArpStageTest, LinkUpGenerationMakesTheStageAnnounceThePortAgain) {
   EXPECT_EQ(stage_->counters().gratuitous_out.load(), 4u);
   EXPECT_EQ(stage_->counters().requests_limited_port.load(), 0u) << "announcements use no request tokens";
   // Only the instance that announces acts on it (one announcement per appliance).
-  arp::ArpStageParams p;
-  p.addresses = &book_;
-  p.ports = {kPort};
-  p.pool = pool_;
-  p.tsc_hz = kHz;
-  p.announce = false;
-  ArpStage quiet(p);
+  ArpStage quiet(params({}, false, core::Policy::bump));
   book_.port(kPort).request_announce();
   ctx_.now_tsc += kHz / 100;
   quiet.flush(ctx_);
