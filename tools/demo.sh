@@ -75,8 +75,12 @@ if dns:
     print(f"qtypes: {top(dns.get('qtypes', {}))}")
     print(f"latency (capture timing): p50 {lat.get('p50', 0)} us, p99 {lat.get('p99', 0)} us over {lat.get('count', 0)} matched")
     alerts = r.get("/rampart/dns/alerts") or {}
-    items = alerts.get("alerts", []) if isinstance(alerts, dict) else alerts
-    print(f"alerts: {len(items)}" + "".join(f"\n  {a.get('kind', '?')} {a.get('key', '')}" for a in items[:5]))
+    # One record per alert, "alerts/<i>" (docs/telemetry.md).
+    recs = {int(k.split("/", 1)[1]): v for k, v in alerts.items() if k.startswith("alerts/")} \
+        if isinstance(alerts, dict) else {}
+    items = [recs[i] for i in sorted(recs)]
+    print(f"alerts: {alerts.get('active', len(items)) if isinstance(alerts, dict) else 0}"
+          + "".join(f"\n  {a.get('kind', '?')} {a.get('key', '')}: {a.get('evidence', '')}" for a in items[:5]))
 arp = r.get("/rampart/arp/stats") or {}
 if arp:
     ev = r.get("/rampart/arp/events") or {}

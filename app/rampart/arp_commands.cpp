@@ -85,15 +85,10 @@ void event_logger(AppState* app) {
 }  // namespace
 
 Value arp_table(const AppState& app, std::string_view params) {
-  uint64_t offset = 0, count = kArpTableMaxRows;
-  if (!params.empty()) {
-    const size_t comma = params.find(',');
-    if (comma == std::string_view::npos || !parse_u64(params.substr(0, comma), &offset) ||
-        !parse_u64(params.substr(comma + 1), &count) || count == 0)
-      return error_answer("usage: /rampart/arp/table[,<offset>,<count>] (count 1.." +
-                          std::to_string(kArpTableMaxRows) + ")");
-    count = std::min<uint64_t>(count, kArpTableMaxRows);
-  }
+  uint64_t offset = 0, count = 0;
+  if (!parse_paging(params, kArpTableMaxRows, &offset, &count))
+    return error_answer("usage: /rampart/arp/table[,<offset>,<count>] (count 1.." +
+                        std::to_string(kArpTableMaxRows) + ")");
   std::vector<arp::Neighbour> rows;
   for (const auto* s : arp_stages(app)) s->table().snapshot(rows, SIZE_MAX);
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {

@@ -353,9 +353,10 @@ std::string evidence(const dns::Alert& a) {
                     (unsigned long long)a.ev[0], (unsigned long long)a.ev[1], (unsigned long long)a.ev[2]);
       break;
     case dns::AlertKind::amplification:
+      // Under DPDK's 127-character string limit: the same counts are also fields of their own.
       std::snprintf(buf, sizeof buf,
-                    "%s: %llu responses to it in the last window (%llu bytes), %llu without a matching query, "
-                    "%llu large, %llu ANY/TXT/DNSKEY, matched response/query bytes %.2f",
+                    "%s: %llu responses (%llu B) in the last window, %llu unmatched, %llu large, "
+                    "%llu ANY/TXT/DNSKEY, ratio %.2f",
                     amp_triggers(a).c_str(), (unsigned long long)a.ev[dns::amp_ev::responses],
                     (unsigned long long)a.ev[dns::amp_ev::bytes], (unsigned long long)a.ev[dns::amp_ev::unmatched],
                     (unsigned long long)a.ev[dns::amp_ev::large], (unsigned long long)a.ev[dns::amp_ev::types],
@@ -367,11 +368,18 @@ std::string evidence(const dns::Alert& a) {
 
 }  // namespace
 
-Value dns_alerts(const AppState& app) {
+Value dns_alerts(const AppState& app, std::string_view params) {
+  uint64_t offset = 0, count = 0;
+  if (!parse_paging(params, kDnsAlertsMaxRows, &offset, &count))
+    return error_answer("usage: /rampart/dns/alerts[,<offset>,<count>] (count 1.." +
+                        std::to_string(kDnsAlertsMaxRows) + ")");
   uint64_t raised = 0, suppressed = 0;
   const auto merged = merged_alerts(app, raised, &suppressed);
   Value list = Value::array();
+  uint64_t i = 0;
   for (const auto& [k, m] : merged) {
+    if (i++ < offset) continue;
+    if (i > offset + count) break;
     Value a = Value::object();
     a.set("kind", kind_name(m.a.kind));
     a.set("key", k.second);
@@ -392,11 +400,15 @@ Value dns_alerts(const AppState& app) {
     a.set("evidence", evidence(m.a));
     list.push(std::move(a));
   }
+  const uint64_t shown = list.as_array().size();
   Value v = Value::object();
   v.set("active", static_cast<uint64_t>(merged.size()));
   v.set("raised_total", raised);
   v.set("suppressed_total", suppressed);
-  // Each alert is one JSON object; DPDK telemetry carries it as compact JSON text in the array.
+  v.set("offset", offset);
+  v.set("shown", shown);
+  v.set("next_offset", offset + shown);
+  // On the socket each alert becomes a member "alerts/<i>" (normalize_for_telemetry).
   v.set("alerts", std::move(list));
   return v;
 }
@@ -436,9 +448,9 @@ void register_dns_commands(AppState& app) {
            "errors (count - error <= true count)",
            true, [&app](std::string_view p) { return dns_top(app, p); }});
   reg.add({"/rampart/dns/alerts",
-           "DNS attack alerts (NXDOMAIN flood, random subdomains, amplification): kind, target, "
-           "rate, start, evidence",
-           false, [&app](std::string_view) { return dns_alerts(app); }});
+           "DNS attack alerts (NXDOMAIN flood, random subdomains, amplification). Params: "
+           "[offset,count] (count <= 24)",
+           true, [&app](std::string_view p) { return dns_alerts(app, p); }, /*in_report=*/true});
   // Accepted with allow_split_transactions (config validation refuses it otherwise).
   if (const std::string why = dns_split_transactions(app.cfg); !why.empty())
     spdlog::warn("DNS MATCHING IS UNRELIABLE in this pipeline plan: {}. Responses will mostly count as "

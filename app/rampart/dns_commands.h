@@ -14,6 +14,8 @@ json::Value dns_stats(const AppState& app);
 // `params`: "names|domains|clients|nxdomain[,N]" (N: 1..1000, default 10).
 json::Value dns_top(const AppState& app, std::string_view params);
 // Active alerts merged over lcores (same kind and key: rates and evidence summed, earliest start).
-json::Value dns_alerts(const AppState& app);
+// Per answer at most this many alerts (about 500 bytes each on the socket, under DPDK's 16 KB).
+inline constexpr uint64_t kDnsAlertsMaxRows = 24;
+json::Value dns_alerts(const AppState& app, std::string_view params = {});
 
 }  // namespace rampart::app

@@ -12,8 +12,8 @@ namespace rampart::app {
 namespace {
 
 // DPDK 22.11's telemetry accepts dict keys of [A-Za-z0-9_/] only (others are silently dropped),
-// nests at most one container inside the top-level dict or array, and carries only integers and
-// strings. normalize() shapes every answer to those rules once, so the socket and the report
+// nests at most one container inside the top-level dict or array, carries only integers and
+// strings (each cut at 127 characters), and never a dict inside an array. normalize() shapes every answer to those rules once, so the socket and the report
 // always say the same thing.
 std::string safe_key(const std::string& k) {
   std::string out = k.substr(0, RTE_TEL_MAX_STRING_LEN - 1);
@@ -37,10 +37,33 @@ json::Value scalar(const json::Value& v) {
   return json::Value(json::write(v));  // too deep for DPDK: carried as compact JSON text
 }
 
+bool is_record_list(const json::Value& v) {
+  if (!v.is_array() || v.as_array().empty()) return false;
+  for (const auto& e : v.as_array())
+    if (!e.is_object()) return false;
+  return true;
+}
+
 json::Value normalize_level(const json::Value& v, int depth) {
   if (depth < 2 && v.is_object()) {
     json::Value out = json::Value::object();
-    for (const auto& [k, c] : v.as_object()) out.set(safe_key(k), normalize_level(c, depth + 1));
+    for (const auto& [k, c] : v.as_object()) {
+      // A list of records (alerts, neighbours, events) in the top-level object: DPDK cannot nest
+      // a dict in an array, and a record as JSON text would be cut at 127 characters. Each
+      // record becomes a member "<name>/<i>" of its own, a dict of scalars.
+      if (depth == 0 && is_record_list(c)) {
+        const auto& records = c.as_array();
+        const std::string prefix = safe_key(k);
+        for (size_t i = 0; i < records.size(); ++i) {
+          std::string key = prefix;
+          key += '/';
+          key += std::to_string(i);
+          out.set(key, normalize_level(records[i], 1));
+        }
+        continue;
+      }
+      out.set(safe_key(k), normalize_level(c, depth + 1));
+    }
     return out;
   }
   if (depth < 2 && v.is_array()) {

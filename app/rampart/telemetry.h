@@ -46,7 +46,9 @@ class TelemetryRegistry {
 };
 
 // Keys limited to [A-Za-z0-9_/], at most two levels, integers and strings only (deeper values as
-// compact JSON text): what DPDK 22.11's telemetry library can carry.
+// compact JSON text): what DPDK 22.11's telemetry library can carry. A list of objects in the
+// top-level object ("alerts": [{...}, ...]) becomes one member per record, "alerts/0": {...},
+// "alerts/1": {...}; an empty list stays [].
 json::Value normalize_for_telemetry(const json::Value& v);
 
 // Error answer helper: {"error": msg}.
@@ -56,6 +58,21 @@ json::Value error_answer(std::string msg);
 inline bool parse_u64(std::string_view s, uint64_t* out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+}
+
+// The paging parameters of a list command, "" or "<offset>,<count>": false when malformed (not
+// two numbers, or count 0). `count` comes back at most `max_count`; without parameters it is
+// max_count and offset 0.
+inline bool parse_paging(std::string_view params, uint64_t max_count, uint64_t* offset, uint64_t* count) {
+  *offset = 0;
+  *count = max_count;
+  if (params.empty()) return true;
+  const size_t comma = params.find(',');
+  if (comma == std::string_view::npos || !parse_u64(params.substr(0, comma), offset) ||
+      !parse_u64(params.substr(comma + 1), count) || *count == 0)
+    return false;
+  if (*count > max_count) *count = max_count;
+  return true;
 }
 
 }  // namespace rampart::app

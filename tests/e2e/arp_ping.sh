@@ -107,7 +107,7 @@ if s["replies_out"] != s["requests_for_us"]:
     problems.append(f"replies_out {s['replies_out']} != requests_for_us {s['requests_for_us']}")
 if s["gratuitous_out"] != 2:
     problems.append(f"gratuitous_out {s['gratuitous_out']} != 2 (start, added address)")
-rows = [json.loads(r) for r in rep["/rampart/arp/table"]["neighbours"]]
+rows = [v for k, v in rep["/rampart/arp/table"].items() if k.startswith("neighbours/")]
 if not any(r["ip"] == ip_h and r["mac"] == mac_h for r in rows):
     problems.append(f"host {ip_h} {mac_h} not in the table: {rows}")
 echo = rep["/rampart/stats"]["stage_other"]

@@ -151,6 +151,20 @@ TEST_F(RunningRampart, AnswersEveryCommandAndStopsCleanlyOnSigint) {
   ASSERT_NE(m.find("in_use_at_exit"), nullptr);
   EXPECT_EQ(m.find("in_use_at_exit")->as_int(), -1);
 
+  // Lists of records arrive as one dict per record with every field (as JSON text inside an array,
+  // DPDK cut them at 127 characters): the sample traffic's ARP neighbours and events.
+  const json::Value table = q("/rampart/arp/table");
+  const json::Value* n0 = table.find("neighbours/0");
+  ASSERT_TRUE(n0 && n0->is_object()) << json::write(table);
+  for (const char* f : {"ip", "mac", "port", "vlan", "state", "first_seen", "last_seen", "flags"})
+    EXPECT_TRUE(n0->find(f)) << f << " missing: " << json::write(*n0);
+  EXPECT_TRUE(table.find("neighbours/" + std::to_string(at(table, {"shown"}) - 1))) << "the last record shown";
+  const json::Value events = q("/rampart/arp/events");
+  const json::Value* e0 = events.find("events/0");
+  ASSERT_TRUE(e0 && e0->is_object()) << json::write(events);
+  for (const char* f : {"time_unix", "kind", "ip", "new_mac", "port", "vlan"})
+    EXPECT_TRUE(e0->find(f)) << f << " missing: " << json::write(*e0);
+
   // The command list holds ours.
   const auto cmds = client_.list_commands();
   ASSERT_TRUE(cmds.has_value());

@@ -685,7 +685,15 @@ TEST(DnsDetectors, NxdomainFloodAndRandomSubdomainsUnderOneDomain) {
   const json::Value alerts = app::normalize_for_telemetry(app::dns_alerts(*rig.app));
   EXPECT_EQ(alerts.find("active")->as_uint(), 2u) << json::write(alerts);
   EXPECT_EQ(alerts.find("raised_total")->as_uint(), 2u);
-  // Each alert object travels as compact JSON text inside the array (two-level limit).
+  // Paged: one alert per answer, the second one from offset 1.
+  const json::Value first = app::dns_alerts(*rig.app, "0,1"), second = app::dns_alerts(*rig.app, "1,1");
+  ASSERT_EQ(first.find("alerts")->as_array().size(), 1u) << json::write(first);
+  EXPECT_EQ(first.find("next_offset")->as_uint(), 1u);
+  ASSERT_EQ(second.find("alerts")->as_array().size(), 1u) << json::write(second);
+  EXPECT_NE(json::write(first.find("alerts")->as_array()[0]), json::write(second.find("alerts")->as_array()[0]));
+  EXPECT_TRUE(app::dns_alerts(*rig.app, "2,5").find("alerts")->as_array().empty());
+  EXPECT_TRUE(app::dns_alerts(*rig.app, "1").find("error"));
+  EXPECT_TRUE(app::dns_alerts(*rig.app, "0,0").find("error"));
   const json::Value raw = app::dns_alerts(*rig.app);
   const json::Value* nx = find_alert(raw, "nxdomain_flood", "victim.test.");
   ASSERT_TRUE(nx) << json::write(raw);
@@ -730,8 +738,17 @@ TEST(DnsDetectors, AmplificationTowardsOneAddress) {
   EXPECT_EQ(a->find("rate_per_s")->as_uint(), 500u);
   EXPECT_EQ(a->find("large")->as_uint(), 500u);
   const std::string ev = a->find("evidence")->as_string();
-  EXPECT_NE(ev.find("unmatched: 500 responses to it"), std::string::npos) << ev;
-  EXPECT_NE(ev.find("500 without a matching query, 500 large, 500 ANY/TXT/DNSKEY"), std::string::npos) << ev;
+  EXPECT_NE(ev.find("unmatched: 500 responses (1512500 B)"), std::string::npos) << ev;
+  EXPECT_NE(ev.find("500 unmatched, 500 large, 500 ANY/TXT/DNSKEY"), std::string::npos) << ev;
+  // As served: the alert is a record "alerts/0" whose every string fits DPDK's 127 characters.
+  const json::Value served = app::normalize_for_telemetry(raw);
+  const json::Value* rec = served.find("alerts/0");
+  ASSERT_TRUE(rec && rec->is_object()) << json::write(served);
+  EXPECT_FALSE(served.find("alerts"));
+  EXPECT_EQ(rec->find("key")->as_string(), "192.0.2.7");
+  EXPECT_EQ(rec->find("evidence")->as_string(), ev);
+  for (const auto& [k, v] : rec->as_object())
+    if (v.is_string()) EXPECT_LE(v.as_string().size(), 127u) << k;
 }
 
 
