@@ -21,7 +21,14 @@ constexpr CommandInfo kCommands[] = {
     {"stats", "", "packet counters: totals, per port, per stage"},
     {"drops", "", "drop counters by reason (non-zero only unless --all)"},
     {"lcores", "", "per-lcore load: busy/idle polls, packets, cycles per packet"},
+    {"mempool", "", "packet buffers in use, now and at start"},
     {"list", "", "every telemetry command the process answers"},
+    {"dns", "stats", "the DNS stage: messages, matching, latency, rcodes, qtypes, flags, EDNS"},
+    {"dns", "top names|domains|clients|nxdomain [N]", "the N (default 10) heaviest of a top-N list"},
+    {"dns", "alerts [OFFSET COUNT]", "active DNS attack alerts with their evidence"},
+    {"arp", "table [OFFSET COUNT]", "neighbour table (64 per page)"},
+    {"arp", "events", "the last 64 ARP events (new station, flip-flop, conflict, ...)"},
+    {"arp", "stats", "ARP stage counters"},
     {"arp", "scan PORT CIDR [--pps N] [--retries N] [--timeout-ms N] [--vlan N]",
      "ARP-scan a subnet from PORT, wait, print IP/MAC/vendor like arp-scan"},
     {"raw", "COMMAND[,PARAMS] [PARAMS...]", "send any telemetry command, e.g. raw /ethdev/stats,0"},
@@ -44,6 +51,18 @@ std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text) {
   }
   auto ms = static_cast<long long>(std::ceil(s * 1000));
   return std::chrono::milliseconds(ms);
+}
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// "OFFSET COUNT" as ",OFFSET,COUNT", nothing as "": the paging parameters of a list command.
+std::optional<std::string> paging(const std::vector<std::string>& args, size_t from) {
+  if (args.size() == from) return std::string();
+  if (args.size() != from + 2 || !all_digits(args[from]) || !all_digits(args[from + 1]))
+    return std::nullopt;
+  return "," + args[from] + "," + args[from + 1];
 }
 
 Request query(std::string telemetry) {
@@ -199,6 +218,37 @@ Resolved resolve(const Options& o) {
     for (size_t i = 1; i < o.args.size(); ++i) cmd += "," + o.args[i];
     return {query(std::move(cmd)), ""};
   }
+  const bool arp_scan = name == "arp" && !o.args.empty() && o.args[0] == "scan";
+  if (!arp_scan &&
+      (!o.scan_pps.empty() || !o.scan_tries.empty() || !o.scan_timeout_ms.empty() || !o.scan_vlan.empty()))
+    return {std::nullopt, "--pps, --retries, --timeout-ms and --vlan are options of 'arp scan'"};
+  if (name == "dns") {
+    const std::string sub = o.args.empty() ? "" : o.args[0];
+    if (sub == "stats" && o.args.size() == 1) return {query("/rampart/dns/stats"), ""};
+    if (sub == "top" && (o.args.size() == 2 || o.args.size() == 3)) {
+      const std::string& list = o.args[1];
+      if (list != "names" && list != "domains" && list != "clients" && list != "nxdomain")
+        return {std::nullopt, "dns top lists: names, domains, clients, nxdomain (not '" + list + "')"};
+      if (o.args.size() == 3 && !all_digits(o.args[2]))
+        return {std::nullopt, "dns top N: a number, not '" + o.args[2] + "'"};
+      return {query("/rampart/dns/top," + list + (o.args.size() == 3 ? "," + o.args[2] : "")), ""};
+    }
+    if (sub == "alerts") {
+      if (auto p = paging(o.args, 1)) {
+        Request r = query("/rampart/dns/alerts" + *p);
+        r.render.empty_text = "no alerts";
+        return {std::move(r), ""};
+      }
+    }
+    return {std::nullopt, "usage: dns stats | dns top names|domains|clients|nxdomain [N] | dns alerts [OFFSET COUNT]"};
+  }
+  if (name == "arp" && !arp_scan) {
+    const std::string sub = o.args.empty() ? "" : o.args[0];
+    if ((sub == "events" || sub == "stats") && o.args.size() == 1) return {query("/rampart/arp/" + sub), ""};
+    if (sub == "table")
+      if (auto p = paging(o.args, 1)) return {query("/rampart/arp/table" + *p), ""};
+    return {std::nullopt, "usage: arp table [OFFSET COUNT] | arp events | arp stats | arp scan PORT CIDR [...]"};
+  }
   if (name == "arp") {
     if (o.args.size() != 3 || o.args[0] != "scan")
       return {std::nullopt, "usage: arp scan PORT CIDR [--pps N] [--retries N] [--timeout-ms N] [--vlan N]"};
@@ -214,8 +264,6 @@ Resolved resolve(const Options& o) {
     r.telemetry = std::move(cmd);
     return {std::move(r), ""};
   }
-  if (!o.scan_pps.empty() || !o.scan_tries.empty() || !o.scan_timeout_ms.empty() || !o.scan_vlan.empty())
-    return {std::nullopt, "--pps, --retries, --timeout-ms and --vlan are options of 'arp scan'"};
   if (!o.args.empty()) return {std::nullopt, name + " takes no arguments"};
   if (name == "list") return {query("/"), ""};
 

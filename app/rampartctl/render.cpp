@@ -163,6 +163,18 @@ std::string key_value_table(std::vector<const std::pair<std::string, Value>*> me
   return format_table(t);
 }
 
+// "alerts/3" -> ("alerts", 3): a record of a list the server split into members
+// (normalize_for_telemetry in app/rampart/telemetry.h).
+bool record_key(std::string_view key, std::string_view& list, size_t& index) {
+  const size_t slash = key.rfind('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == key.size()) return false;
+  const std::string_view digits = key.substr(slash + 1);
+  if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  list = key.substr(0, slash);
+  index = std::stoul(std::string(digits));
+  return true;
+}
+
 std::string render_object(const Object& obj, const RenderOptions& opts) {
   if (obj.empty()) return opts.empty_text + "\n";
   bool all_objects = std::all_of(obj.begin(), obj.end(),
@@ -172,17 +184,71 @@ std::string render_object(const Object& obj, const RenderOptions& opts) {
     for (const auto& [k, v] : obj) rows.emplace_back(k, &v.as_object());
     return object_rows_table(rows, "");
   }
+  // Parallel lists (a top-N answer's keys, counts and errors): every array of scalars has the
+  // same length, and there are at least two. They print as the columns of one table.
+  std::vector<const std::pair<std::string, Value>*> columns;
+  for (const auto& m : obj)
+    if (m.second.is_array()) columns.push_back(&m);
+  const bool parallel =
+      columns.size() >= 2 && std::all_of(columns.begin(), columns.end(), [&](const auto* c) {
+        const Array& a = c->second.as_array();
+        return !a.empty() && a.size() == columns[0]->second.as_array().size() &&
+               std::all_of(a.begin(), a.end(), is_scalar);
+      });
+  if (!parallel) columns.clear();
   std::vector<const std::pair<std::string, Value>*> flat;
   for (const auto& m : obj) {
-    if (!m.second.is_object()) flat.push_back(&m);
+    if (!m.second.is_object() && std::find(columns.begin(), columns.end(), &m) == columns.end())
+      flat.push_back(&m);
   }
   std::string out = key_value_table(flat, opts);
+  if (!columns.empty()) {
+    Table t;
+    t.header.push_back("#");
+    t.right_align.push_back(true);
+    for (const auto* c : columns) {
+      const Array& a = c->second.as_array();
+      t.header.push_back(sanitize(c->first));
+      t.right_align.push_back(std::all_of(a.begin(), a.end(), [](const Value& v) { return v.is_number(); }));
+    }
+    for (size_t i = 0; i < columns[0]->second.as_array().size(); ++i) {
+      std::vector<std::string> row{std::to_string(i + 1)};
+      for (const auto* c : columns) row.push_back(cell_text(c->second.as_array()[i]));
+      t.rows.push_back(std::move(row));
+    }
+    if (!out.empty()) out += '\n';
+    out += format_table(t);
+  }
   if (out.empty() && flat.size() == obj.size()) return opts.empty_text + "\n";
   RenderOptions child = opts;
   child.hide_zero = false;
   child.sort_desc = false;
+  // Records of one list become one table, in index order, where the list's first record was.
+  std::vector<std::pair<std::string, std::vector<std::pair<size_t, const Object*>>>> lists;
+  for (const auto& [k, v] : obj) {
+    std::string_view list;
+    size_t index = 0;
+    if (!v.is_object() || !record_key(k, list, index)) continue;
+    auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.first == list; });
+    if (it == lists.end()) it = lists.insert(lists.end(), {std::string(list), {}});
+    it->second.emplace_back(index, &v.as_object());
+  }
   for (const auto& [k, v] : obj) {
     if (!v.is_object()) continue;
+    std::string_view list;
+    size_t index = 0;
+    if (record_key(k, list, index)) {
+      auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.first == list; });
+      if (it->second.empty()) continue;  // already printed at its first record
+      auto rows = std::move(it->second);
+      std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<std::pair<std::string, const Object*>> table;
+      for (const auto& [i, row] : rows) table.emplace_back(std::to_string(i), row);
+      if (!out.empty()) out += '\n';
+      out += sanitize(list) + ":\n";
+      out += indent_lines(object_rows_table(table, "#"), "  ");
+      continue;
+    }
     if (!out.empty()) out += '\n';
     out += sanitize(k) + ":\n";
     out += indent_lines(render(v, child), "  ");

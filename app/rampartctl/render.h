@@ -24,7 +24,12 @@ struct RenderOptions {
 //                                   -> one table: rows = outer keys, columns = union of inner
 //                                      keys in first-seen order, "-" where a row lacks a key
 //   other object                    -> key/value table of its non-object members, then one
-//                                      indented section "key:" per object member
+//                                      indented section "key:" per object member; members
+//                                      "list/0", "list/1", ... (records of a list, as Rampart
+//                                      serves them) make one section "list:" with one table;
+//                                      two or more arrays of scalars, all of one length (a
+//                                      top-N answer's keys, counts, errors), make one table
+//                                      whose columns they are, ranked from 1
 //   array of objects                -> table with a "#" index column
 //   other array                     -> one item per line
 // Numeric columns are right-aligned, headers included. The result ends with '\n'.

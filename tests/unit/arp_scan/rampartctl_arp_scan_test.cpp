@@ -30,7 +30,7 @@ TEST(RampartctlArpScan, StartCommandWithDefaultsLeftEmpty) {
 
 TEST(RampartctlArpScan, UsageErrors) {
   EXPECT_FALSE(resolve({"arp", "scan", "lan"}).request);
-  EXPECT_FALSE(resolve({"arp", "table"}).request);
+  EXPECT_FALSE(resolve({"arp", "table", "5"}).request);  // paging takes OFFSET and COUNT
   EXPECT_FALSE(resolve({"arp", "scan", "lan", "10.0.0.0/24", "--pps", "fast"}).request);
   EXPECT_FALSE(resolve({"stats", "--pps", "10"}).request);  // scan options elsewhere
   EXPECT_FALSE(resolve({"arp", "scan", "lan", "10.0.0.0/24", "--vlan", "x7"}).request);

@@ -98,6 +98,33 @@ TEST(RampartctlResolve, CommandsMapToTelemetry) {
   EXPECT_EQ(server_help.request->telemetry, "/rampart/stats");
 }
 
+TEST(RampartctlResolve, DnsArpAndMempoolCommands) {
+  auto tel = [](std::vector<std::string> a) {
+    auto r = resolve(must_parse(std::move(a)));
+    EXPECT_TRUE(r.request) << r.error;
+    return r.request ? r.request->telemetry : std::string();
+  };
+  EXPECT_EQ(tel({"mempool"}), "/rampart/mempool");
+  EXPECT_EQ(tel({"dns", "stats"}), "/rampart/dns/stats");
+  EXPECT_EQ(tel({"dns", "top", "names"}), "/rampart/dns/top,names");
+  EXPECT_EQ(tel({"dns", "top", "nxdomain", "25"}), "/rampart/dns/top,nxdomain,25");
+  EXPECT_EQ(tel({"dns", "alerts"}), "/rampart/dns/alerts");
+  EXPECT_EQ(tel({"dns", "alerts", "24", "24"}), "/rampart/dns/alerts,24,24");
+  EXPECT_EQ(tel({"arp", "table"}), "/rampart/arp/table");
+  EXPECT_EQ(tel({"arp", "table", "64", "64"}), "/rampart/arp/table,64,64");
+  EXPECT_EQ(tel({"arp", "events"}), "/rampart/arp/events");
+  EXPECT_EQ(tel({"arp", "stats"}), "/rampart/arp/stats");
+  EXPECT_EQ(resolve(must_parse({"arp", "scan", "lan", "10.0.0.0/24"})).request->kind, Request::Kind::arp_scan);
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"dns"}, {"dns", "stats", "x"}, {"dns", "top"}, {"dns", "top", "bogus"}, {"dns", "top", "names", "x1"},
+           {"dns", "top", "names", "5", "6"}, {"dns", "alerts", "1"}, {"dns", "alerts", "a", "b"},
+           {"arp"}, {"arp", "table", "1"}, {"arp", "events", "1"}, {"arp", "frob"}, {"dns", "stats", "--pps", "5"}}) {
+    const auto r = resolve(must_parse(bad));
+    EXPECT_FALSE(r.request) << bad[0] << " " << (bad.size() > 1 ? bad[1] : "");
+    EXPECT_FALSE(r.error.empty());
+  }
+}
+
 TEST(RampartctlResolve, UsageErrors) {
   EXPECT_EQ(resolve(must_parse({"frobnicate"})).error, "unknown command 'frobnicate'");
   EXPECT_EQ(resolve(must_parse({"stats", "extra"})).error, "stats takes no arguments");
@@ -108,7 +135,8 @@ TEST(RampartctlResolve, UsageErrors) {
 
 TEST(RampartctlUsage, ListsEveryCommand) {
   std::string u = rampart::ctl::usage();
-  for (const char* c : {"info", "stats", "drops", "lcores", "list", "raw", "help", "--prefix",
+  for (const char* c : {"info", "stats", "drops", "lcores", "list", "raw", "help", "mempool", "dns stats",
+                        "dns top", "dns alerts", "arp table", "arp events", "arp stats", "arp scan", "--prefix",
                         "--socket", "--json", "--timeout", "--all"}) {
     EXPECT_NE(u.find(c), std::string::npos) << c;
   }

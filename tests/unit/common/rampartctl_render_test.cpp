@@ -121,6 +121,43 @@ TEST(RampartctlRender, Arrays) {
   EXPECT_EQ(render(j("[]")), "(empty)\n");
 }
 
+// A list of records as Rampart serves it (one member "list/<i>" per record, DPDK cannot put a
+// dict in an array): one table in index order, at the place of the first record.
+TEST(RampartctlRender, RecordMembersMakeOneTable) {
+  EXPECT_EQ(render(j(R"({"active": 2, "alerts/1": {"kind": "nxdomain_flood", "rate": 900},
+    "alerts/0": {"kind": "amplification", "rate": 12000}, "tail": {"x": 1}})")),
+            "active  2\n"
+            "\n"
+            "alerts:\n"
+            "  #  kind             rate\n"
+            "  0  amplification   12000\n"
+            "  1  nxdomain_flood    900\n"
+            "\n"
+            "tail:\n"
+            "  x  1\n");
+  // Not records: no digits after the slash, or not an object.
+  EXPECT_EQ(render(j(R"({"a/b": {"x": 1}, "c/1": 5})")),
+            "c/1  5\n"
+            "\n"
+            "a/b:\n"
+            "  x  1\n");
+}
+
+// A top-N answer: parallel lists become the columns of one ranked table.
+TEST(RampartctlRender, ParallelListsMakeOneRankedTable) {
+  EXPECT_EQ(render(j(R"({"list": "names", "total": 30, "keys": ["a.test.", "bb.test."],
+    "counts": [20, 10], "errors": [0, 1]})")),
+            "list   names\n"
+            "total  30\n"
+            "\n"
+            "#  keys      counts  errors\n"
+            "1  a.test.       20       0\n"
+            "2  bb.test.      10       1\n");
+  // Lists of different lengths (or a single list) stay cells.
+  EXPECT_EQ(render(j(R"({"a": [1, 2], "b": [3]})")), "a  1, 2\nb  3\n");
+  EXPECT_EQ(render(j(R"({"a": [1, 2]})")), "a  1, 2\n");
+}
+
 TEST(RampartctlRender, Scalars) {
   EXPECT_EQ(render(j("5")), "5\n");
   EXPECT_EQ(render(j("\"text\"")), "text\n");
