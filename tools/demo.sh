@@ -26,7 +26,7 @@ done
 
 "$ROOT/tools/setup.sh"
 
-BUILD=$ROOT/build
+BUILD=${RAMPART_BUILD:-$ROOT/build}  # the suite runs the demo with the build under test
 if [[ ! -f $BUILD/build.ninja ]]; then
   echo "demo: configuring the build in $BUILD"
   meson setup "$BUILD" "$ROOT" >/dev/null
