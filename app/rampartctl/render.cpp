@@ -12,6 +12,7 @@ namespace {
 using json::Array;
 using json::Object;
 using json::Value;
+using Member = std::pair<std::string, Value>;
 
 bool is_scalar(const Value& v) { return !v.is_array() && !v.is_object(); }
 
@@ -130,7 +131,7 @@ std::string object_rows_table(const std::vector<std::pair<std::string, const Obj
   return format_table(t);
 }
 
-std::string key_value_table(std::vector<const std::pair<std::string, Value>*> members,
+std::string key_value_table(std::vector<const Member*> members,
                             const RenderOptions& opts) {
   if (opts.hide_zero) {
     std::erase_if(members, [](const auto* m) {
@@ -175,6 +176,62 @@ bool record_key(std::string_view key, std::string_view& list, size_t& index) {
   return true;
 }
 
+// Parallel lists (a top-N answer's keys, counts and errors): two or more arrays of scalars, all of
+// one length. Empty when the object has no such set.
+std::vector<const Member*> parallel_lists(const Object& obj) {
+  std::vector<const Member*> columns;
+  for (const auto& m : obj)
+    if (m.second.is_array()) columns.push_back(&m);
+  const bool parallel =
+      columns.size() >= 2 && std::all_of(columns.begin(), columns.end(), [&](const Member* c) {
+        const Array& a = c->second.as_array();
+        return !a.empty() && a.size() == columns[0]->second.as_array().size() &&
+               std::all_of(a.begin(), a.end(), is_scalar);
+      });
+  if (!parallel) columns.clear();
+  return columns;
+}
+
+// The lists as the columns of one table, ranked from 1.
+std::string ranked_table(const std::vector<const Member*>& columns) {
+  Table t;
+  t.header.push_back("#");
+  t.right_align.push_back(true);
+  for (const Member* c : columns) {
+    const Array& a = c->second.as_array();
+    t.header.push_back(sanitize(c->first));
+    t.right_align.push_back(std::all_of(a.begin(), a.end(), [](const Value& v) { return v.is_number(); }));
+  }
+  for (size_t i = 0; i < columns[0]->second.as_array().size(); ++i) {
+    std::vector<std::string> row{std::to_string(i + 1)};
+    for (const Member* c : columns) row.push_back(cell_text(c->second.as_array()[i]));
+    t.rows.push_back(std::move(row));
+  }
+  return format_table(t);
+}
+
+// The records of each list (members "list/<i>" holding objects), in order of first appearance.
+using RecordLists = std::vector<std::pair<std::string, std::vector<std::pair<size_t, const Object*>>>>;
+RecordLists record_lists(const Object& obj) {
+  RecordLists lists;
+  for (const auto& [k, v] : obj) {
+    std::string_view list;
+    size_t index = 0;
+    if (!v.is_object() || !record_key(k, list, index)) continue;
+    auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.first == list; });
+    if (it == lists.end()) it = lists.insert(lists.end(), {std::string(list), {}});
+    it->second.emplace_back(index, &v.as_object());
+  }
+  return lists;
+}
+
+std::string records_table(std::vector<std::pair<size_t, const Object*>> rows) {
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<std::string, const Object*>> table;
+  for (const auto& [i, row] : rows) table.emplace_back(std::to_string(i), row);
+  return object_rows_table(table, "#");
+}
+
 std::string render_object(const Object& obj, const RenderOptions& opts) {
   if (obj.empty()) return opts.empty_text + "\n";
   bool all_objects = std::all_of(obj.begin(), obj.end(),
@@ -184,69 +241,35 @@ std::string render_object(const Object& obj, const RenderOptions& opts) {
     for (const auto& [k, v] : obj) rows.emplace_back(k, &v.as_object());
     return object_rows_table(rows, "");
   }
-  // Parallel lists (a top-N answer's keys, counts and errors): every array of scalars has the
-  // same length, and there are at least two. They print as the columns of one table.
-  std::vector<const std::pair<std::string, Value>*> columns;
-  for (const auto& m : obj)
-    if (m.second.is_array()) columns.push_back(&m);
-  const bool parallel =
-      columns.size() >= 2 && std::all_of(columns.begin(), columns.end(), [&](const auto* c) {
-        const Array& a = c->second.as_array();
-        return !a.empty() && a.size() == columns[0]->second.as_array().size() &&
-               std::all_of(a.begin(), a.end(), is_scalar);
-      });
-  if (!parallel) columns.clear();
-  std::vector<const std::pair<std::string, Value>*> flat;
+  const std::vector<const Member*> columns = parallel_lists(obj);
+  std::vector<const Member*> flat;
   for (const auto& m : obj) {
     if (!m.second.is_object() && std::find(columns.begin(), columns.end(), &m) == columns.end())
       flat.push_back(&m);
   }
   std::string out = key_value_table(flat, opts);
   if (!columns.empty()) {
-    Table t;
-    t.header.push_back("#");
-    t.right_align.push_back(true);
-    for (const auto* c : columns) {
-      const Array& a = c->second.as_array();
-      t.header.push_back(sanitize(c->first));
-      t.right_align.push_back(std::all_of(a.begin(), a.end(), [](const Value& v) { return v.is_number(); }));
-    }
-    for (size_t i = 0; i < columns[0]->second.as_array().size(); ++i) {
-      std::vector<std::string> row{std::to_string(i + 1)};
-      for (const auto* c : columns) row.push_back(cell_text(c->second.as_array()[i]));
-      t.rows.push_back(std::move(row));
-    }
     if (!out.empty()) out += '\n';
-    out += format_table(t);
+    out += ranked_table(columns);
   }
   if (out.empty() && flat.size() == obj.size()) return opts.empty_text + "\n";
   RenderOptions child = opts;
   child.hide_zero = false;
   child.sort_desc = false;
-  // Records of one list become one table, in index order, where the list's first record was.
-  std::vector<std::pair<std::string, std::vector<std::pair<size_t, const Object*>>>> lists;
-  for (const auto& [k, v] : obj) {
-    std::string_view list;
-    size_t index = 0;
-    if (!v.is_object() || !record_key(k, list, index)) continue;
-    auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.first == list; });
-    if (it == lists.end()) it = lists.insert(lists.end(), {std::string(list), {}});
-    it->second.emplace_back(index, &v.as_object());
-  }
+  // Records of one list make one table, in index order, where the list's first record was.
+  RecordLists lists = record_lists(obj);
   for (const auto& [k, v] : obj) {
     if (!v.is_object()) continue;
     std::string_view list;
     size_t index = 0;
     if (record_key(k, list, index)) {
       auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.first == list; });
-      if (it->second.empty()) continue;  // already printed at its first record
-      auto rows = std::move(it->second);
-      std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-      std::vector<std::pair<std::string, const Object*>> table;
-      for (const auto& [i, row] : rows) table.emplace_back(std::to_string(i), row);
+      std::vector<std::pair<size_t, const Object*>> rows;
+      rows.swap(it->second);  // empty from now on: the list is printed once, here
+      if (rows.empty()) continue;
       if (!out.empty()) out += '\n';
       out += sanitize(list) + ":\n";
-      out += indent_lines(object_rows_table(table, "#"), "  ");
+      out += indent_lines(records_table(std::move(rows)), "  ");
       continue;
     }
     if (!out.empty()) out += '\n';
