@@ -13,8 +13,8 @@ namespace {
 
 // DPDK 22.11's telemetry accepts dict keys of [A-Za-z0-9_/] only (others are silently dropped),
 // nests at most one container inside the top-level dict or array, carries only integers and
-// strings (each cut at 127 characters), and never a dict inside an array. normalize() shapes every answer to those rules once, so the socket and the report
-// always say the same thing.
+// strings (each cut at 127 characters), and never a dict inside an array. normalize() shapes
+// every answer to those rules once, so the socket and the report always say the same thing.
 std::string safe_key(const std::string& k) {
   std::string out = k.substr(0, RTE_TEL_MAX_STRING_LEN - 1);
   for (char& c : out) {
