@@ -21,6 +21,7 @@ constexpr CommandInfo kCommands[] = {
     {"stats", "", "packet counters: totals, per port, per stage"},
     {"drops", "", "drop counters by reason (non-zero only unless --all)"},
     {"lcores", "", "per-lcore load: busy/idle polls, packets, cycles per packet"},
+    {"rates", "[SECONDS]", "per-second rates of the stats counters over SECONDS (default 1)"},
     {"mempool", "", "packet buffers in use, now and at start"},
     {"list", "", "every telemetry command the process answers"},
     {"dns", "stats", "the DNS stage: messages, matching, latency, rcodes, qtypes, flags, EDNS"},
@@ -222,6 +223,19 @@ Resolved resolve(const Options& o) {
   if (!arp_scan &&
       (!o.scan_pps.empty() || !o.scan_tries.empty() || !o.scan_timeout_ms.empty() || !o.scan_vlan.empty()))
     return {std::nullopt, "--pps, --retries, --timeout-ms and --vlan are options of 'arp scan'"};
+  if (name == "rates") {
+    if (o.args.size() > 1) return {std::nullopt, "usage: rates [SECONDS]"};
+    Request r;
+    r.kind = Request::Kind::rates;
+    r.telemetry = "/rampart/stats";
+    if (!o.args.empty()) {
+      const auto t = parse_seconds(o.args[0]);
+      if (!t || *t > std::chrono::minutes(10))
+        return {std::nullopt, "rates SECONDS: 0 < SECONDS <= 600, not '" + o.args[0] + "'"};
+      r.interval = *t;
+    }
+    return {std::move(r), ""};
+  }
   if (name == "dns") {
     const std::string sub = o.args.empty() ? "" : o.args[0];
     if (sub == "stats" && o.args.size() == 1) return {query("/rampart/dns/stats"), ""};

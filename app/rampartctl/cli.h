@@ -41,9 +41,11 @@ std::string usage();
 // What one invocation does once its options are known.
 struct Request {
   // arp_scan: a conversation (start, poll, page), see rampartctl/arp_scan.h.
-  enum class Kind { local_usage, query, server_help, arp_scan } kind = Kind::query;
+  // rates: two readings of /rampart/stats `interval` apart, see rampartctl/rates.h.
+  enum class Kind { local_usage, query, server_help, arp_scan, rates } kind = Kind::query;
   std::string telemetry;  // the command sent, e.g. "/ethdev/stats,0"; the topic for server_help
   RenderOptions render;
+  std::chrono::milliseconds interval{1000};  // rates only
 };
 struct Resolved {
   std::optional<Request> request;

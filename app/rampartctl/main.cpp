@@ -7,6 +7,7 @@
 #include "common/telemetry_client.h"
 #include "rampartctl/arp_scan.h"
 #include "rampartctl/cli.h"
+#include "rampartctl/rates.h"
 #include "rampartctl/render.h"
 
 namespace {
@@ -54,6 +55,7 @@ int run(const std::vector<std::string>& args) {
   }
 
   if (req.kind == ctl::Request::Kind::arp_scan) return ctl::run_arp_scan(client, req.telemetry, o.json);
+  if (req.kind == ctl::Request::Kind::rates) return ctl::run_rates(client, req.interval, o.json);
 
   if (req.kind == ctl::Request::Kind::server_help) {
     auto text = client.help(req.telemetry);

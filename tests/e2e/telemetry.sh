@@ -101,7 +101,13 @@ grep -Eq 'truncated|bad' "$E2E_WORK/ctl-drops.txt" ||
 if "$RAMPARTCTL" --prefix "$E2E_PREFIX-none" --timeout 2 stats >/dev/null 2>&1; then
   fail "rampartctl succeeded against a prefix nobody serves"
 fi
-e2e_log "rampartctl: stats (table and JSON) and drops answered"
+# Rates: the replay keeps RX busy, so a half-second window shows packets per second on the port
+# and the totals, and every stage's in/out as rates too.
+"$RAMPARTCTL" --prefix "$E2E_PREFIX" --json rates 0.5 >"$E2E_WORK/ctl-rates.json" 2>"$E2E_WORK/ctl.err" ||
+  fail "rampartctl rates failed: $(cat "$E2E_WORK/ctl.err")"
+check_json "rampartctl --json rates" "$E2E_WORK/ctl-rates.json" \
+  'd["totals"]["rx_packets"] > 0 and port(d, "'"$PORT"'")["rx_packets"] > 0 and "port_id" not in port(d, "'"$PORT"'") and d["stage_classify"]["in"] > 0'
+e2e_log "rampartctl: stats (table and JSON), drops and rates answered"
 
 # ---- shutdown
 stop_bg rampart INT 10 || fail "rampart still running 10 s after SIGINT"

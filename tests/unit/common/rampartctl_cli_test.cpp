@@ -135,7 +135,7 @@ TEST(RampartctlResolve, UsageErrors) {
 
 TEST(RampartctlUsage, ListsEveryCommand) {
   std::string u = rampart::ctl::usage();
-  for (const char* c : {"info", "stats", "drops", "lcores", "list", "raw", "help", "mempool", "dns stats",
+  for (const char* c : {"info", "stats", "drops", "lcores", "list", "raw", "help", "mempool", "rates", "dns stats",
                         "dns top", "dns alerts", "arp table", "arp events", "arp stats", "arp scan", "--prefix",
                         "--socket", "--json", "--timeout", "--all"}) {
     EXPECT_NE(u.find(c), std::string::npos) << c;
