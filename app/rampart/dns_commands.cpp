@@ -260,16 +260,27 @@ Value dns_top(const AppState& app, std::string_view params) {
     return a.second.count != b.second.count ? a.second.count > b.second.count : a.first < b.first;
   });
   if (items.size() > n) items.resize(n);
+  // One answer must fit DPDK's 16 KB output buffer and its 512-entry arrays, which drop what
+  // does not fit without a word (a thousand 40-character names are 45 KB): the list ends at the
+  // first entry that would pass either, and `shown` says how many came.
   Value keys = Value::array(), counts = Value::array(), errors = Value::array();
+  size_t bytes = 0;
   for (const auto& [k, ce] : items) {
     const auto* raw = reinterpret_cast<const uint8_t*>(k.data());
-    keys.push(which == clients ? client_text(raw, k.size()) : dns::wire_to_text(raw, k.size()));
+    std::string text = which == clients ? client_text(raw, k.size()) : dns::wire_to_text(raw, k.size());
+    // The key as JSON (each escape doubled, quotes, comma) and the two numbers with their commas.
+    bytes += text.size() + static_cast<size_t>(std::count(text.begin(), text.end(), '\\')) + 3 +
+             std::to_string(ce.count).size() + std::to_string(ce.error).size() + 2;
+    if (keys.as_array().size() == kDnsTopMaxShown || bytes > kDnsTopMaxBytes) break;
+    keys.push(std::move(text));
     counts.push(ce.count);
     errors.push(ce.error);
   }
   Value v = Value::object();
   v.set("list", std::string(list));
   v.set("total", total);
+  v.set("requested", n);
+  v.set("shown", static_cast<uint64_t>(keys.as_array().size()));
   v.set("keys", std::move(keys));
   v.set("counts", std::move(counts));
   v.set("errors", std::move(errors));

@@ -658,6 +658,38 @@ const json::Value* find_alert(const json::Value& alerts, const std::string& kind
   return nullptr;
 }
 
+// A top-N answer larger than DPDK's 16 KB output buffer would lose entries silently on the socket
+// (and the arrays could end at different lengths): the answer stops where it would not fit.
+TEST(DnsTop, LongListsStopWhereDpdksOutputBufferEnds) {
+  dns::DnsConfig cfg;
+  cfg.topn_capacity = 1024;
+  DetectorRig rig(cfg);
+  const auto client = endpoints(0x0a000001, 40000, 0x0a000035, 53);
+  for (int i = 0; i < 600; ++i) {
+    std::string name = "a-rather-long-label-" + std::to_string(100000 + i) + ".some.example.test";
+    const auto q = dns_msg(static_cast<uint16_t>(i), false, 0, name, 1);
+    for (int k = 0; k <= i % 3; ++k)
+      rig.stage->observe_message(q.data(), q.size(), client, false, rig.at_ms(i));
+  }
+  rig.tick(1000);  // the lcore publishes its summaries when it flushes
+  const json::Value top = app::dns_top(*rig.app, "names,1000");
+  const size_t shown = top.find("shown")->as_uint();
+  EXPECT_EQ(top.find("requested")->as_uint(), 1000u);
+  ASSERT_GT(shown, 150u) << "about 14 KB of 60-character names";
+  EXPECT_LT(shown, 600u);
+  EXPECT_EQ(top.find("keys")->as_array().size(), shown);
+  EXPECT_EQ(top.find("counts")->as_array().size(), shown);
+  EXPECT_EQ(top.find("errors")->as_array().size(), shown);
+  const size_t bytes = json::write(app::normalize_for_telemetry(top)).size();
+  EXPECT_LT(bytes, 15000u);
+  EXPECT_GT(bytes, 12000u) << "the budget is used, not wasted";
+  // The heaviest come first: names seen three times lead.
+  EXPECT_EQ(top.find("counts")->as_array()[0].as_uint(), 3u);
+  // A short list is whole.
+  const json::Value few = app::dns_top(*rig.app, "names,5");
+  EXPECT_EQ(few.find("shown")->as_uint(), 5u);
+}
+
 TEST(DnsDetectors, NxdomainFloodAndRandomSubdomainsUnderOneDomain) {
   dns::DnsConfig cfg;
   cfg.detect.nxdomain_rate = 100;
@@ -747,8 +779,11 @@ TEST(DnsDetectors, AmplificationTowardsOneAddress) {
   EXPECT_FALSE(served.find("alerts"));
   EXPECT_EQ(rec->find("key")->as_string(), "192.0.2.7");
   EXPECT_EQ(rec->find("evidence")->as_string(), ev);
-  for (const auto& [k, v] : rec->as_object())
-    if (v.is_string()) EXPECT_LE(v.as_string().size(), 127u) << k;
+  for (const auto& [k, v] : rec->as_object()) {
+    if (v.is_string()) {
+      EXPECT_LE(v.as_string().size(), 127u) << k;
+    }
+  }
 }
 
 
