@@ -19,7 +19,6 @@ using json::Value;
 
 namespace {
 
-constexpr size_t kScanResultsMaxBytes = 14000;  // of row JSON per answer, under DPDK's 16 KB
 
 std::vector<std::string_view> split(std::string_view s) {
   std::vector<std::string_view> out;
@@ -186,7 +185,7 @@ Value arp_scan_results(const AppState& app, const arp::OuiTable& oui, std::strin
   for (const auto& h : hosts) {
     Value row = host_value(oui, h);
     bytes += json::write(row).size();
-    if (bytes > kScanResultsMaxBytes) break;
+    if (bytes > kAnswerBudgetBytes) break;
     rows.set("h" + std::to_string(h.index), std::move(row));
     ++shown;
   }

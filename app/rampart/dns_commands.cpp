@@ -260,19 +260,18 @@ Value dns_top(const AppState& app, std::string_view params) {
     return a.second.count != b.second.count ? a.second.count > b.second.count : a.first < b.first;
   });
   if (items.size() > n) items.resize(n);
-  // One answer must fit DPDK's 16 KB output buffer and its 512-entry arrays, which drop what
-  // does not fit without a word (a thousand 40-character names are 45 KB): the list ends at the
-  // first entry that would pass either, and `shown` says how many came.
+  // A thousand 40-character names are about 45 KB: the list ends where one answer would pass
+  // DPDK's limits (kAnswerBudgetBytes, 512-entry arrays), and `shown` says how many came.
   Value keys = Value::array(), counts = Value::array(), errors = Value::array();
   size_t bytes = 0;
   for (const auto& [k, ce] : items) {
     const auto* raw = reinterpret_cast<const uint8_t*>(k.data());
-    std::string text = which == clients ? client_text(raw, k.size()) : dns::wire_to_text(raw, k.size());
-    // The key as JSON (each escape doubled, quotes, comma) and the two numbers with their commas.
-    bytes += text.size() + static_cast<size_t>(std::count(text.begin(), text.end(), '\\')) + 3 +
-             std::to_string(ce.count).size() + std::to_string(ce.error).size() + 2;
-    if (keys.as_array().size() == kDnsTopMaxShown || bytes > kDnsTopMaxBytes) break;
-    keys.push(std::move(text));
+    Value key(which == clients ? client_text(raw, k.size()) : dns::wire_to_text(raw, k.size()));
+    // The entry as written in the three arrays, with their separators.
+    bytes += json::write(key).size() + json::write(Value(ce.count)).size() +
+             json::write(Value(ce.error)).size() + 3;
+    if (keys.as_array().size() == kDnsTopMaxShown || bytes > kAnswerBudgetBytes) break;
+    keys.push(std::move(key));
     counts.push(ce.count);
     errors.push(ce.error);
   }
@@ -387,10 +386,10 @@ Value dns_alerts(const AppState& app, std::string_view params) {
   uint64_t raised = 0, suppressed = 0;
   const auto merged = merged_alerts(app, raised, &suppressed);
   Value list = Value::array();
-  uint64_t i = 0;
+  uint64_t at = 0;  // the alert's place in the merged order
   for (const auto& [k, m] : merged) {
-    if (i++ < offset) continue;
-    if (i > offset + count) break;
+    if (at++ < offset) continue;
+    if (list.as_array().size() == count) break;
     Value a = Value::object();
     a.set("kind", kind_name(m.a.kind));
     a.set("key", k.second);

@@ -12,9 +12,8 @@ void register_dns_commands(AppState& app);
 // The answers, also used by tests.
 json::Value dns_stats(const AppState& app);
 // `params`: "names|domains|clients|nxdomain[,N]" (N: 1..1000, default 10). An answer holds at
-// most kDnsTopMaxShown entries and about kDnsTopMaxBytes of them (DPDK's 16 KB output buffer).
+// most kDnsTopMaxShown entries (DPDK arrays hold 512) and kAnswerBudgetBytes of them.
 inline constexpr size_t kDnsTopMaxShown = 500;
-inline constexpr size_t kDnsTopMaxBytes = 14000;
 json::Value dns_top(const AppState& app, std::string_view params);
 // Active alerts merged over lcores (same kind and key: rates and evidence summed, earliest start).
 // Per answer at most this many alerts (about 500 bytes each on the socket, under DPDK's 16 KB).

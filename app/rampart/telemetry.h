@@ -51,6 +51,11 @@ class TelemetryRegistry {
 // "alerts/1": {...}; an empty list stays [].
 json::Value normalize_for_telemetry(const json::Value& v);
 
+// DPDK 22.11 builds an answer in a 16 KB buffer and drops, without a word, whatever does not fit
+// (and arrays beyond 512 entries): a list command stops adding entries once their JSON passes
+// this many bytes, and says how many it shows.
+inline constexpr size_t kAnswerBudgetBytes = 14000;
+
 // Error answer helper: {"error": msg}.
 json::Value error_answer(std::string msg);
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "rampartctl/ask.h"
 #include "rampartctl/cli.h"
 
 namespace rampart::ctl {
@@ -20,28 +21,7 @@ std::string string_of(const json::Value& v, std::string_view key) {
   return f && f->is_string() ? f->as_string() : std::string();
 }
 
-void err(const std::string& msg) { std::fprintf(stderr, "rampartctl: %s\n", msg.c_str()); }
-
-// A query that must answer an object without "error"; prints why not.
-std::optional<json::Value> ask(telemetry::Client& client, const std::string& cmd, int* status) {
-  auto v = client.query(cmd);
-  if (!v) {
-    err(client.error().message);
-    *status = client.error().kind == telemetry::ErrorKind::protocol ? kExitFailed : kExitUnreachable;
-    return std::nullopt;
-  }
-  if (!v->is_object()) {
-    err(cmd + ": no answer (is this a Rampart with an ARP stage?)");
-    *status = kExitFailed;
-    return std::nullopt;
-  }
-  if (const json::Value* e = v->find("error"); e && e->is_string()) {
-    err(cmd + ": " + e->as_string());
-    *status = kExitFailed;
-    return std::nullopt;
-  }
-  return v;
-}
+constexpr std::string_view kNoArp = "is this a Rampart with an ARP stage?";
 
 }  // namespace
 
@@ -94,7 +74,7 @@ std::string render_scan_summary(const json::Value& scan) {
 
 int run_arp_scan(telemetry::Client& client, const std::string& start_command, bool json_out) {
   int status = kExitOk;
-  auto started = ask(client, start_command, &status);
+  auto started = ask(client, start_command, &status, kNoArp);
   if (!started) return status;
   const uint64_t id = uint_of(*started, "id");
   if (!json_out)
@@ -121,15 +101,15 @@ int run_arp_scan(telemetry::Client& client, const std::string& start_command, bo
   json::Value scan;
   for (;;) {
     if (std::chrono::steady_clock::now() > deadline) {
-      err("scan " + std::to_string(id) + " still running after " + std::to_string(static_cast<int>(budget_s)) +
+      print_err("scan " + std::to_string(id) + " still running after " + std::to_string(static_cast<int>(budget_s)) +
           " s (is an ARP stage lcore running?); see /rampart/arp/scans");
       return kExitFailed;
     }
-    auto list = ask(client, "/rampart/arp/scans", &status);
+    auto list = ask(client, "/rampart/arp/scans", &status, kNoArp);
     if (!list) return status;
     const json::Value* s = list->find(key);
     if (!s || !s->is_object()) {
-      err("scan " + std::to_string(id) + " disappeared from /rampart/arp/scans");
+      print_err("scan " + std::to_string(id) + " disappeared from /rampart/arp/scans");
       return kExitFailed;
     }
     if (string_of(*s, "state") != "running") {
@@ -142,7 +122,7 @@ int run_arp_scan(telemetry::Client& client, const std::string& start_command, bo
   uint64_t offset = 0;
   const std::string prefix = "/rampart/arp/scan_results," + std::to_string(id) + ",";
   for (;;) {
-    auto page = ask(client, prefix + std::to_string(offset) + ",50", &status);
+    auto page = ask(client, prefix + std::to_string(offset) + ",50", &status, kNoArp);
     if (!page) return status;
     for (auto& r : scan_page_rows(*page)) rows.push_back(std::move(r));
     const uint64_t next = uint_of(*page, "next_offset");

@@ -6,6 +6,7 @@
 #include "common/json.h"
 #include "common/telemetry_client.h"
 #include "rampartctl/arp_scan.h"
+#include "rampartctl/ask.h"
 #include "rampartctl/cli.h"
 #include "rampartctl/rates.h"
 #include "rampartctl/render.h"
@@ -14,15 +15,10 @@ namespace {
 
 using namespace rampart;
 
-void print_err(const std::string& msg) { std::fprintf(stderr, "rampartctl: %s\n", msg.c_str()); }
+using ctl::exit_for;
+using ctl::print_err;
 
 void print_out(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
-
-// Errors before or during the conversation mean the process is unreachable; a reply we cannot
-// use means it answered badly.
-int exit_for(const telemetry::Error& e) {
-  return e.kind == telemetry::ErrorKind::protocol ? ctl::kExitFailed : ctl::kExitUnreachable;
-}
 
 int run(const std::vector<std::string>& args) {
   if (args.empty()) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include "rampartctl/ask.h"
 #include "rampartctl/cli.h"
 #include "rampartctl/render.h"
 
@@ -45,32 +46,18 @@ json::Value per_second(const json::Value& earlier, const json::Value& later, dou
 }
 
 int run_rates(telemetry::Client& client, std::chrono::milliseconds interval, bool json) {
-  constexpr const char* kStats = "/rampart/stats";
-  const auto read = [&](std::chrono::steady_clock::time_point* at) -> std::optional<json::Value> {
-    auto v = client.query(kStats);
+  int status = kExitOk;
+  const auto read = [&](std::chrono::steady_clock::time_point* at) {
+    auto v = ask(client, "/rampart/stats", &status, "is this a Rampart?");
     *at = std::chrono::steady_clock::now();
-    if (!v) {
-      std::fprintf(stderr, "rampartctl: %s\n", client.error().message.c_str());
-      return std::nullopt;
-    }
-    if (!v->is_object() || v->find("error")) {
-      std::fprintf(stderr, "rampartctl: %s: unusable answer %s\n", kStats, json::write(*v).c_str());
-      return std::nullopt;
-    }
     return v;
-  };
-  // An unusable answer is a failure; a connection that failed means the process is unreachable.
-  const auto failed = [&] {
-    const auto k = client.error().kind;
-    return k == telemetry::ErrorKind::none || k == telemetry::ErrorKind::protocol ? kExitFailed
-                                                                                  : kExitUnreachable;
   };
   std::chrono::steady_clock::time_point t0, t1;
   const auto a = read(&t0);
-  if (!a) return failed();
+  if (!a) return status;
   std::this_thread::sleep_for(interval);
   const auto b = read(&t1);
-  if (!b) return failed();
+  if (!b) return status;
   // The readings' own times, not the sleep: a slow answer must not inflate the rates.
   const double seconds = std::chrono::duration<double>(t1 - t0).count();
   const json::Value r = per_second(*a, *b, seconds);

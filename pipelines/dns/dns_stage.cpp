@@ -29,10 +29,6 @@ constexpr uint32_t kPendingSweep = 256;  // pending slots looked at per flush()
 constexpr uint32_t kFlowSweep = 8;       // TCP flows looked at per flush()
 constexpr uint16_t kBatch = 32;          // packets whose pending slots are prefetched together
 
-uint32_t be32(const uint8_t* p) {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
-}
-
 uint64_t ms_to_tsc(uint64_t ms, uint64_t hz) { return ms * hz / 1000; }
 
 // The first question's QNAME, decompressed and lower-cased, into out[256]; returns its length.
@@ -222,7 +218,7 @@ void DnsStage::observe_tcp(rte_mbuf* m, const core::PacketMeta& md, const uint8_
   c_.tcp_segments.add(1);
   const proto::ParsedPacket& p = md.pkt;
   const uint8_t* tcp = rte_pktmbuf_mtod_offset(m, const uint8_t*, p.l4_offset);
-  const uint32_t seq = be32(tcp + 4);
+  const uint32_t seq = proto::detail::load_be32(tcp + 4);
   const uint8_t fl = p.tcp_flags;
   unsigned dir = 0;
   const FlowKey key = make_flow_key(ep.src, ep.sport, ep.dst, ep.dport, ep.family, dir);

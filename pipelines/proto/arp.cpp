@@ -1,5 +1,7 @@
 #include "proto/arp.h"
 
+#include "proto/packet.h"
+
 #include <cstring>
 
 namespace rampart::proto {
@@ -12,10 +14,9 @@ constexpr uint16_t kEtherVlan = 0x8100;
 constexpr ArpMac kBroadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 constexpr ArpMac kZeroMac = {};
 
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
+using detail::load_be16;
+using detail::load_be32;
+
 uint8_t* put16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
   p[1] = static_cast<uint8_t>(v);
@@ -61,11 +62,11 @@ std::string_view to_string(ArpError e) {
 }
 
 ArpError decode_arp(const uint8_t* a, ArpMessage& out) noexcept {
-  out.op = be16(a + 6);
+  out.op = load_be16(a + 6);
   std::memcpy(out.sha.data(), a + 8, 6);
-  out.spa = be32(a + 14);
+  out.spa = load_be32(a + 14);
   std::memcpy(out.tha.data(), a + 18, 6);
-  out.tpa = be32(a + 24);
+  out.tpa = load_be32(a + 24);
   if (out.op != kArpRequest && out.op != kArpReply) return ArpError::bad_op;
   // A group MAC or a multicast/broadcast IP cannot own an address: learning it would poison
   // the table (and answering it would broadcast our reply).

@@ -37,14 +37,9 @@ constexpr uint8_t kExtDestOpts = 60;
 constexpr int kMaxExtHeaders = 8;
 
 using detail::load_be16;
+using detail::load_be32;
 inline uint16_t be16(const uint8_t* p) noexcept { return load_be16(p); }
-
-inline uint32_t be32(const uint8_t* p) noexcept {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap32(v);
-  return v;
-}
+inline uint32_t be32(const uint8_t* p) noexcept { return load_be32(p); }
 
 inline uint64_t ld64(const uint8_t* p) noexcept {
   uint64_t v;
