@@ -25,8 +25,83 @@ std::string safe_key(const std::string& k) {
   return out.empty() ? "_" : out;
 }
 
+// DPDK 22.11 writes a string's bytes as they are except that it escapes '"', '\\' and \n \r \t and
+// drops other control characters; it reads every byte >= 0x80 as a negative index into its table
+// of control characters, so UTF-8 comes out as dropped bytes or as a backslash followed by
+// whatever that out-of-bounds read found: invalid JSON for every client. Rampart's strings do
+// carry such bytes: vendor names from ieee-data's lists ("ESPA\u00d1A", fullwidth commas) and
+// operator input echoed in errors. So every string is made ASCII first: Latin-1 letters lose
+// their accents, fullwidth forms and typographic quotes and dashes become their ASCII originals,
+// any other character (or an invalid UTF-8 byte, or a control character DPDK would drop)
+// becomes '?', so the reader still sees that something was there.
+constexpr const char* kLatin1Letters[64] = {
+    "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",   // U+00C0
+    "D", "N", "O", "O", "O", "O", "O",  "x", "O", "U", "U", "U", "U", "Y", "TH", "ss",  // U+00D0
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // U+00E0
+    "d", "n", "o", "o", "o", "o", "o",  "/", "o", "u", "u", "u", "u", "y", "th", "y"}; // U+00F0
+
+void append_ascii_for(uint32_t cp, std::string& out) {
+  if (cp >= 0xc0 && cp <= 0xff) {
+    out += kLatin1Letters[cp - 0xc0];
+  } else if (cp >= 0xff01 && cp <= 0xff5e) {  // fullwidth ASCII forms
+    out += static_cast<char>(cp - 0xfee0);
+  } else if (cp == 0xa0 || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200a)) {
+    out += ' ';
+  } else if (cp == 0x2018 || cp == 0x2019 || cp == 0x2032) {
+    out += '\'';
+  } else if (cp == 0x201c || cp == 0x201d) {
+    out += '"';
+  } else if (cp >= 0x2010 && cp <= 0x2015) {
+    out += '-';
+  } else {
+    out += '?';
+  }
+}
+
+std::string telemetry_text(const std::string& s) {
+  bool plain = true;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    plain = plain && ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t');
+  }
+  if (plain) return s;
+  std::string out;
+  out.reserve(s.size());
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned c = b[i];
+    if (c < 0x80) {
+      const bool keep = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t';
+      out += keep ? static_cast<char>(c) : '?';
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: its length from the lead byte, then continuation bytes only, no overlong
+    // forms, no surrogates, nothing past U+10FFFF. Anything else costs one '?' per byte.
+    const size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    uint32_t cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+    bool ok = len != 0 && i + len <= n;
+    for (size_t k = 1; ok && k < len; ++k) {
+      ok = (b[i + k] & 0xc0) == 0x80;
+      cp = cp << 6 | (b[i + k] & 0x3f);
+    }
+    ok = ok && !(len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) &&
+         !(len == 4 && (cp < 0x10000 || cp > 0x10ffff));
+    if (!ok) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    append_ascii_for(cp, out);
+    i += len;
+  }
+  return out;
+}
+
 json::Value scalar(const json::Value& v) {
-  if (v.is_uint() || v.is_int() || v.is_string()) return v;
+  if (v.is_string()) return json::Value(telemetry_text(v.as_string()));
+  if (v.is_uint() || v.is_int()) return v;
   if (v.is_bool()) return json::Value(static_cast<uint64_t>(v.as_bool() ? 1 : 0));
   if (v.is_double()) {
     char buf[64];
@@ -34,7 +109,7 @@ json::Value scalar(const json::Value& v) {
     return json::Value(std::string(buf));
   }
   if (v.is_null()) return json::Value("null");
-  return json::Value(json::write(v));  // too deep for DPDK: carried as compact JSON text
+  return json::Value(telemetry_text(json::write(v)));  // too deep for DPDK: carried as compact JSON text
 }
 
 bool is_record_list(const json::Value& v) {

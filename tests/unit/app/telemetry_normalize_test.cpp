@@ -27,6 +27,26 @@ TEST(TelemetryNormalize, ScalarsDpdkCannotCarry) {
             R"({"t":1,"f":0,"d":"0.125","n":"null","i":-3,"s":"x"})");
 }
 
+// DPDK 22.11 turns any byte >= 0x80 into invalid JSON (or drops it), and drops control characters:
+// strings reach it as ASCII, readable where an ASCII form exists and '?' where none does.
+TEST(TelemetryNormalize, StringsBecomeAsciiDpdkCanCarry) {
+  EXPECT_EQ(shaped(R"({"vendor": "SECURITAS DIRECT ESPA\u00d1A, SAU", "other": "SHENZHEN BILIAN CO.\uff0cLTD"})"),
+            R"({"vendor":"SECURITAS DIRECT ESPANA, SAU","other":"SHENZHEN BILIAN CO.,LTD"})");
+  EXPECT_EQ(shaped(R"({"v": "J\u00f6rgen Stra\u00dfe \u00c6 \u2019quoted\u201d \u2013 x"})"),
+            R"({"v":"Jorgen Strasse AE 'quoted\" - x"})");
+  // CJK, an emoji (a 4-byte sequence), a control character DPDK would drop: one '?' each.
+  EXPECT_EQ(shaped(R"({"v": "\u6df1\u5733 \ud83d\ude00 a\u0001b"})"), R"({"v":"?? ? a?b"})");
+  // What DPDK escapes itself stays as it is.
+  EXPECT_EQ(shaped(R"({"v": "a\"b\\c\nd\te"})"), R"({"v":"a\"b\\c\nd\te"})");
+  // Invalid UTF-8 (as an error echoing a raw parameter carries it): one '?' per bad byte.
+  json::Value bad = json::Value::object();
+  bad.set("error", std::string("bad scan id '\xc3' \xe2\x82 \xc0\xaf \xed\xa0\x80 ok"));
+  EXPECT_EQ(json::write(normalize_for_telemetry(bad)), R"({"error":"bad scan id '?' ?? ?? ??? ok"})");
+  // In arrays, in records and in the JSON text of deeper levels too.
+  EXPECT_EQ(shaped(R"({"a": ["\u00e9"], "r": [{"n": "\u00e9"}], "d": {"x": {"y": "\u00e9"}}})"),
+            R"({"a":["e"],"r/0":{"n":"e"},"d":{"x":"{\"y\":\"e\"}"}})");
+}
+
 TEST(TelemetryNormalize, TwoLevelsThenJsonText) {
   EXPECT_EQ(shaped(R"({"a": {"b": {"c": 1}, "l": [1, 2]}, "arr": [1, 2]})"),
             R"({"a":{"b":"{\"c\":1}","l":"[1,2]"},"arr":[1,2]})");
