@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 
 namespace rampart::app {
@@ -101,7 +102,14 @@ std::string telemetry_text(const std::string& s) {
 
 json::Value scalar(const json::Value& v) {
   if (v.is_string()) return json::Value(telemetry_text(v.as_string()));
-  if (v.is_uint() || v.is_int()) return v;
+  if (v.is_uint()) return v;
+  if (v.is_int()) {
+    // DPDK's signed integers are C ints (32 bits): a wider value would arrive wrapped.
+    const int64_t i = v.as_int();
+    if (i >= 0) return json::Value(static_cast<uint64_t>(i));
+    if (i >= std::numeric_limits<int>::min()) return v;
+    return json::Value(std::to_string(i));
+  }
   if (v.is_bool()) return json::Value(static_cast<uint64_t>(v.as_bool() ? 1 : 0));
   if (v.is_double()) {
     char buf[64];
@@ -144,10 +152,14 @@ json::Value normalize_level(const json::Value& v, int depth) {
   if (depth < 2 && v.is_array()) {
     json::Value out = json::Value::array();
     for (const auto& e : v.as_array()) out.push(normalize_level(e, 2));
-    // DPDK arrays are typed: mixed integer/string arrays become all strings.
-    bool all_int = true;
-    for (const auto& e : out.as_array()) all_int = all_int && (e.is_uint() || e.is_int());
-    if (!all_int)
+    // DPDK arrays are typed: all u64, all (32-bit) int, or all strings. Anything else (strings
+    // among integers, or negative integers beside ones too wide for an int) becomes strings.
+    bool all_uint = true, all_int = true;
+    for (const auto& e : out.as_array()) {
+      all_uint = all_uint && e.is_uint();
+      all_int = all_int && (e.is_int() || (e.is_uint() && e.as_uint() <= std::numeric_limits<int>::max()));
+    }
+    if (!all_uint && !all_int)
       for (auto& e : out.as_array())
         if (!e.is_string()) e = json::Value(json::write(e));
     return out;

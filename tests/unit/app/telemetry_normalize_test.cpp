@@ -25,6 +25,15 @@ TEST(TelemetryNormalize, KeysKeepOnlyWhatDpdkAccepts) {
 TEST(TelemetryNormalize, ScalarsDpdkCannotCarry) {
   EXPECT_EQ(shaped(R"({"t": true, "f": false, "d": 0.125, "n": null, "i": -3, "s": "x"})"),
             R"({"t":1,"f":0,"d":"0.125","n":"null","i":-3,"s":"x"})");
+  // DPDK's signed integers are 32 bits: wider ones go as u64 when not negative, else as text.
+  json::Value wide = json::Value::object();
+  wide.set("big", int64_t{5000000000});
+  wide.set("low", int64_t{-5000000000});
+  wide.set("min", int64_t{-2147483648});
+  wide.set("arr", json::Array{json::Value(int64_t{-1}), json::Value(int64_t{5000000000})});
+  const json::Value w = normalize_for_telemetry(wide);
+  EXPECT_TRUE(w.find("big")->is_uint());
+  EXPECT_EQ(json::write(w), R"({"big":5000000000,"low":"-5000000000","min":-2147483648,"arr":["-1","5000000000"]})");
 }
 
 // DPDK 22.11 turns any byte >= 0x80 into invalid JSON (or drops it), and drops control characters:
