@@ -865,14 +865,16 @@ TEST(DnsBinary, ReportHoldsDnsStatsOnPublicCaptures) {
     const std::string report = dir + "/r" + std::to_string(k) + ".json";
     const std::string qlog = dir + "/q" + std::to_string(k) + ".log";
     ++k;
+    const std::string prefix = unique_prefix("dnsbin" + std::to_string(k));
     const auto p = run_process(
         {rampart, "-c", root + "/drivers-config/examples/demo.toml", "--set",
          "ports.wire0.args.rx_pcap=" + in, "--set", "ports.wire0.args.tx_pcap=" + dir + "/out.pcap",
-         "--set", "eal.file_prefix=" + unique_prefix("dnsbin" + std::to_string(k)), "--set",
+         "--set", "eal.file_prefix=" + prefix, "--set",
          "stages.classify.verify_l4_checksum=[]", "--set",
          "stages.classify.verify_ipv4_checksum=false", "--set",
          "stages.dns.query_log_path=" + qlog, "--idle-exit", "0.5", "--report", report},
         60, dir);
+    remove_tree("/var/run/dpdk/" + prefix);  // EAL leaves its runtime directory behind
     ASSERT_EQ(p.exit_code, 0) << p.err;
     const auto rep = json::parse(read_file(report));
     ASSERT_TRUE(rep.value) << rep.error;
