@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstddef>
-#ifdef __AVX512BW__
+#if defined(__AVX512BW__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 #include <cstring>
@@ -71,9 +71,23 @@ size_t qname_lower(const proto::dns::Message& m, uint8_t* out) {
 
 // A client key: the family byte and the 16 bytes of an Endpoints address (IPv4 zero-padded, as
 // endpoints_of() fills them), into `key`; returns the key's length (5 or 17).
-inline size_t client_key(uint8_t family, const uint8_t* addr, uint8_t (&key)[TopLists::kClientCap]) noexcept {
+// The key is read back at once, by its hash and by the space-saving summary's compare. Written as
+// a byte and a 16-byte copy, every one of those reads spanned both stores, which the CPU cannot
+// forward from: the reads waited for the stores to reach the cache (perf: the two hottest spots of
+// observe_message, about 15 cycles per message). With AVX2 the 17 bytes are built in a register
+// and written by one 32-byte store that contains every later read.
+using ClientKey = uint8_t[32];
+static_assert(sizeof(ClientKey) >= TopLists::kClientCap);
+inline size_t client_key(uint8_t family, const uint8_t* addr, ClientKey& key) noexcept {
+#ifdef __AVX2__
+  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(addr));
+  const __m128i low = _mm_insert_epi8(_mm_slli_si128(a, 1), family, 0);  // family, bytes 0..14
+  const __m128i high = _mm_srli_si128(a, 15);                             // byte 15, zeros
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(key), _mm256_set_m128i(high, low));
+#else
   key[0] = family;
   std::memcpy(key + 1, addr, 16);
+#endif
   return family == 4 ? 5 : 17;
 }
 
@@ -81,7 +95,6 @@ inline size_t client_key(uint8_t family, const uint8_t* addr, uint8_t (&key)[Top
 // one fixed load, where the 5 bytes of an IPv4 key took a byte-wise copy whose 8-byte reload
 // stalled on store forwarding (measured: 21 cycles per call against 8).
 inline uint64_t client_hash(const uint8_t* key) noexcept { return hash_bytes(key, TopLists::kClientCap); }
-
 // The registered domain of a lower-cased QNAME (registered_domain_offset) and its hash_bytes():
 // the name's own hash when the name is the domain.
 struct Domain {
@@ -351,7 +364,7 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
     const Domain dom = registered_domain(wire_, wlen, name_hash);
     det_.on_query(wire_, wlen, dom.offset, name_hash, dom.hash);
     t.domains.add(wire_ + dom.offset, wlen - dom.offset, dom.hash);
-    uint8_t client[TopLists::kClientCap];
+    ClientKey client;
     const size_t clen = client_key(ep.family, ep.src, client);
     t.clients.add(client, clen, client_hash(client));
     return;
@@ -362,7 +375,7 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
   if (cfg_.validate_rdata && has_bad_answer_rdata()) c_.bad_rdata.add(1);
   const uint16_t rcode = msg_.rcode();
   c_.rcodes[rcode_slot(rcode)].add(1);
-  uint8_t client[TopLists::kClientCap];
+  ClientKey client;
   const size_t clen = client_key(ep.family, ep.dst, client);
   const uint64_t chash = client_hash(client);
   if (!has_q) {

@@ -35,6 +35,7 @@ namespace rampart::pipetest {
 namespace {
 
 using ::dnstest::endpoints;
+using ::dnstest::endpoints6;
 
 namespace fs = std::filesystem;
 using json::Value;
@@ -346,6 +347,29 @@ TEST(DnsStageTop, ListsHoldWhatWasQueried) {
   expect("names,1", {{"a.one.com.", 4}});
   EXPECT_EQ(rig.top("nxdomain").find("total")->as_uint(), 3u);
   EXPECT_EQ(rig.top("names").find("total")->as_uint(), 9u);
+}
+
+// Client keys hold the family and every address byte (the last one too), for both families, and
+// the same client is one entry whichever direction its messages travel.
+TEST(DnsStageTop, ClientsOfBothFamilies) {
+  Rig rig(dns::DnsConfig{});
+  const uint8_t c6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0xab, 0xff};
+  const uint8_t s6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53};
+  double t = 0;
+  for (uint16_t id = 1; id <= 3; ++id) {
+    t += 2;
+    rig.feed(query(id, "v6.example"), endpoints6(c6, 5000, s6, 53), t);
+    rig.feed(response(id, "v6.example", kA, 60), endpoints6(s6, 53, c6, 5000), t + 1);
+  }
+  rig.feed(query(9, "v4.example"), endpoints(0x0a0000ff, 5000, 0x0a000035, 53), t + 2);
+  rig.flush(t + 3);
+  const auto r = rows(rig.top("clients"));
+  ASSERT_EQ(r.size(), 2u) << json::write(rig.top("clients"));
+  EXPECT_EQ(r[0].key, "2001:db8:1:2:3:4:5:abff");
+  EXPECT_EQ(r[0].count, 3u);
+  EXPECT_EQ(r[1].key, "10.0.0.255");
+  EXPECT_EQ(r[1].count, 1u);
+  EXPECT_EQ(rig.stats().find("matched")->as_uint(), 3u);
 }
 
 TEST(DnsStageTop, TwoLcoresMergeWithinTheSpaceSavingBounds) {

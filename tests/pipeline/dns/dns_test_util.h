@@ -22,4 +22,18 @@ inline dns::DnsStage::Endpoints endpoints(uint32_t src, uint16_t sport, uint32_t
   return ep;
 }
 
+// IPv6 endpoints of a message, addresses as 16 bytes.
+inline dns::DnsStage::Endpoints endpoints6(const uint8_t (&src)[16], uint16_t sport, const uint8_t (&dst)[16],
+                                           uint16_t dport) {
+  dns::DnsStage::Endpoints ep{};
+  for (int i = 0; i < 16; ++i) {
+    ep.src[i] = src[i];
+    ep.dst[i] = dst[i];
+  }
+  ep.sport = sport;
+  ep.dport = dport;
+  ep.family = 6;
+  return ep;
+}
+
 }  // namespace dnstest
