@@ -77,4 +77,32 @@ inline uint64_t hash_bytes(const void* p, size_t n, uint64_t seed = 0) noexcept 
 #endif
 }
 
+// Equality of two table keys of n bytes, inline for the short keys the DNS stage compares on
+// every message (names, registered domains, clients: nearly all up to 32 bytes): words, the last
+// one overlapping the one before, or-ed together, since the keys compared almost always match
+// (their hashes did). glibc's memcmp is a call and a length dispatch per compare (perf: 3.5% of
+// the DNS stage's worker). Longer keys go to memcmp.
+inline bool keys_equal(const uint8_t* a, const uint8_t* b, size_t n) noexcept {
+  const auto word = [](const uint8_t* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  const auto half = [](const uint8_t* p) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  };
+  if (n > 32) return std::memcmp(a, b, n) == 0;
+  if (n >= 8) {
+    uint64_t diff = word(a + n - 8) ^ word(b + n - 8);
+    for (size_t i = 0; i + 8 < n; i += 8) diff |= word(a + i) ^ word(b + i);
+    return diff == 0;
+  }
+  if (n >= 4) return ((half(a) ^ half(b)) | (half(a + n - 4) ^ half(b + n - 4))) == 0;
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 }  // namespace rampart::dns

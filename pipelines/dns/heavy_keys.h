@@ -23,6 +23,7 @@
 #include <cstring>
 #include <memory>
 
+#include "dns/hash.h"
 #include "dns/probe_index.h"
 
 namespace rampart::dns {
@@ -61,7 +62,7 @@ class HeavyKeys {
       if (v == 0) break;
       if ((v & ~kIdxMask) == tag) {
         Entry& e = e_[(v & kIdxMask) - 1];
-        if (e.hash == hash && e.len == len && std::memcmp(e.key, key, len) == 0) {
+        if (e.hash == hash && e.len == len && keys_equal(e.key, key, len)) {
           e.weight += weight;
           return &e;
         }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/seqcount.h"
+#include "dns/hash.h"
 #include "dns/probe_index.h"
 
 namespace rampart::dns {
@@ -65,7 +66,7 @@ class SpaceSaving {
       const uint32_t v = index_[slot];
       if (v == 0) break;
       Entry& e = e_[v - 1];
-      if (e.hash == hash && e.len == len && std::memcmp(e.key, key, len) == 0) {
+      if (e.hash == hash && e.len == len && keys_equal(e.key, key, len)) {
         e.count += weight;
         const uint32_t at = pos_[v - 1];
         heap_[at].count = e.count;

@@ -398,5 +398,26 @@ TEST(HashBytes, DependsOnExactlyTheKeyBytes) {
   }
 }
 
+// keys_equal against memcmp for every length a key can have, equal and differing in any one byte,
+// at any alignment, with different bytes right outside the keys.
+TEST(KeysEqual, AgreesWithMemcmpForEveryLengthAndByte) {
+  std::vector<uint8_t> a(300), b(300);
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<uint8_t>(i * 37 + 11);
+    b[i] = static_cast<uint8_t>(~a[i]);
+  }
+  for (size_t n = 0; n <= 255; ++n) {
+    for (size_t off = 8; off < 12; ++off) {
+      std::copy(a.begin() + 20, a.begin() + 20 + static_cast<long>(n), b.begin() + static_cast<long>(off));
+      ASSERT_TRUE(keys_equal(a.data() + 20, b.data() + off, n)) << "n=" << n << " off=" << off;
+      for (size_t k = 0; k < n; ++k) {
+        b[off + k] ^= 0x80;
+        ASSERT_FALSE(keys_equal(a.data() + 20, b.data() + off, n)) << "n=" << n << " byte " << k;
+        b[off + k] ^= 0x80;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rampart::dns
