@@ -378,12 +378,19 @@ namespace {
 
 // The hash depends on the key's bytes only (not on what surrounds it in memory, which the tail
 // read touches for keys of 8 bytes or more), at every length and alignment, and every byte counts.
-TEST(HashBytes, DependsOnExactlyTheKeyBytes) {
-  std::vector<uint8_t> a(96), b(96);
-  for (size_t i = 0; i < a.size(); ++i) {
+// Two buffers of `size` bytes that differ in every byte: a key copied from one into the other has
+// different bytes right outside it.
+std::pair<std::vector<uint8_t>, std::vector<uint8_t>> differing_buffers(size_t size) {
+  std::vector<uint8_t> a(size), b(size);
+  for (size_t i = 0; i < size; ++i) {
     a[i] = static_cast<uint8_t>(i * 37 + 11);
     b[i] = static_cast<uint8_t>(~a[i]);
   }
+  return {a, b};
+}
+
+TEST(HashBytes, DependsOnExactlyTheKeyBytes) {
+  auto [a, b] = differing_buffers(96);
   for (size_t n = 0; n <= 40; ++n) {
     for (size_t off = 8; off < 16; ++off) {
       std::copy(a.begin() + 40, a.begin() + 40 + static_cast<long>(n), b.begin() + static_cast<long>(off));
@@ -401,11 +408,7 @@ TEST(HashBytes, DependsOnExactlyTheKeyBytes) {
 // keys_equal against memcmp for every length a key can have, equal and differing in any one byte,
 // at any alignment, with different bytes right outside the keys.
 TEST(KeysEqual, AgreesWithMemcmpForEveryLengthAndByte) {
-  std::vector<uint8_t> a(300), b(300);
-  for (size_t i = 0; i < a.size(); ++i) {
-    a[i] = static_cast<uint8_t>(i * 37 + 11);
-    b[i] = static_cast<uint8_t>(~a[i]);
-  }
+  auto [a, b] = differing_buffers(300);
   for (size_t n = 0; n <= 255; ++n) {
     for (size_t off = 8; off < 12; ++off) {
       std::copy(a.begin() + 20, a.begin() + 20 + static_cast<long>(n), b.begin() + static_cast<long>(off));
