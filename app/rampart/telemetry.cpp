@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <stdexcept>
@@ -59,13 +60,11 @@ void append_ascii_for(uint32_t cp, std::string& out) {
   }
 }
 
+// The bytes DPDK carries as they are (or escapes properly).
+bool dpdk_safe(unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t'; }
+
 std::string telemetry_text(const std::string& s) {
-  bool plain = true;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    plain = plain && ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t');
-  }
-  if (plain) return s;
+  if (std::all_of(s.begin(), s.end(), [](char c) { return dpdk_safe(static_cast<unsigned char>(c)); })) return s;
   std::string out;
   out.reserve(s.size());
   const auto* b = reinterpret_cast<const unsigned char*>(s.data());
@@ -73,8 +72,7 @@ std::string telemetry_text(const std::string& s) {
   for (size_t i = 0; i < n;) {
     const unsigned c = b[i];
     if (c < 0x80) {
-      const bool keep = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t';
-      out += keep ? static_cast<char>(c) : '?';
+      out += dpdk_safe(static_cast<unsigned char>(c)) ? static_cast<char>(c) : '?';
       ++i;
       continue;
     }
