@@ -41,8 +41,9 @@ std::string_view to_string(Section s) noexcept {
 
 namespace {
 
-// Suffixes of names parse() already validated, keyed by offset: a pointer to one of them ends the
-// walk at once (the suffix is known to terminate, loop-free, with this length). Direct-mapped and
+// Suffixes of names parse() already validated and found wholly in place (no pointer), keyed by
+// offset: a pointer to one of them ends the walk at once, after exactly the hops walk_name would
+// count (the suffix is known to terminate with this length and has no hop of its own). Direct-mapped and
 // tiny. An empty slot is zero, which no lookup can match (pointer targets are >= 12): clearing it
 // for every message is two or four vector stores, and a lookup is one load and one compare, with
 // no valid-bit mask to test and update.
@@ -379,6 +380,8 @@ constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
     if (t < 12 || t >= len) return Error::bad_pointer;
     if (t >= p) ++fwd;
     if (pending.n) pending.flush(msg, cache);
+    // The hop cap counts the hop into a cached suffix too (the suffix itself has none).
+    if (n == limits::max_pointer_hops) return Error::pointer_loop;
     unsigned sw, sl;
     if (cache.find(unsigned(t), sw, sl)) {
       a += ((sw - 1) << 8) + sl;
@@ -389,7 +392,6 @@ constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
     // Any loop revisits some pointer, hence some target: a repeated target is a loop.
     for (unsigned k = 0; k < n; ++k)
       if (visited[k] == t) return Error::pointer_loop;
-    if (n == limits::max_pointer_hops) return Error::pointer_loop;
     visited[n++] = uint16_t(t);
     p = t;
   }
@@ -487,16 +489,19 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
   size_t p = 12;
 
   // After an owner name: forward pointers, pointer chains, and the name queued for the cache when
-  // it starts in place (a name with a forward pointer is not learnt).
+  // it lies wholly in place. A name that takes a pointer is not learnt: a later hop into it would
+  // skip its pointers, and with them the hop cap and the pointer-chain anomaly.
 #define RAMPART_NOTE_OWNER(owner)                                                             \
   do {                                                                                        \
-    if (fwd) [[unlikely]] {                                                                   \
+    if (ptrs == 0) {                                                                          \
+      if (msg[owner] != 0) { /* not the root */                                               \
+        if (pending.n == PendingLearn::kSize) pending.flush(msg, cache);                      \
+        pending.e[pending.n++] = {uint16_t(owner), uint8_t(acc >> 8), uint8_t(acc)};          \
+      }                                                                                       \
+    } else {                                                                                  \
       fwd_total += fwd;                                                                       \
-    } else if (unsigned(msg[owner]) - 1u < limits::max_label) { /* starts with a label */      \
-      if (pending.n == PendingLearn::kSize) pending.flush(msg, cache);                        \
-      pending.e[pending.n++] = {uint16_t(owner), uint8_t(acc >> 8), uint8_t(acc)};            \
+      chain |= ptrs > 1;                                                                      \
     }                                                                                         \
-    chain |= ptrs > 1;                                                                        \
   } while (0)
 
   for (; v < qd; ++v) {

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "dns_writer.h"
 #include "proto/dns/dns.h"
+#include "reference_parse.h"
 
 using namespace rampart::proto::dns;
 using dnstest::Writer;
@@ -422,6 +425,138 @@ TEST(DnsParse, MessageTooLong) {
   std::vector<uint8_t> big(70000, 0);
   MessageBuf<> m;
   EXPECT_EQ(parse(big.data(), big.size(), m).error, Error::message_too_long);
+}
+
+namespace {
+
+// Answers whose owners chain back to the question: owner k is "x" and a pointer to owner k-1, the
+// first points at the question, so owner k takes k+1 pointer hops.
+Writer hop_chain(unsigned answers) {
+  Writer w;
+  w.header(1, 0x8180, 1, uint16_t(answers), 0, 0);
+  w.question("a.b", type::A);
+  size_t prev = 12;
+  for (unsigned k = 0; k < answers; ++k) {
+    const size_t at = w.labels("x");
+    w.ptr(uint16_t(prev));
+    const size_t l = w.rr(type::A, 1, 60);
+    w.bytes({192, 0, 2, 1});
+    w.end_rdata(l);
+    prev = at;
+  }
+  return w;
+}
+
+void expect_agrees_with_reference(const std::vector<uint8_t>& b, const char* what) {
+  MessageBuf<8> m;  // small, so that record overflow is exercised too
+  const ParseResult r = parse(b.data(), b.size(), m);
+  const std::string diff = dnstest::first_difference(r, m, dnstest::reference_parse(b.data(), b.size(), 8));
+  EXPECT_EQ(diff, "") << what;
+}
+
+}  // namespace
+
+TEST(DnsParse, PointerHopCapCountsTheHopIntoAKnownName) {
+  // 32 hops are allowed; the 33rd is refused even though it lands on the question, a name the
+  // parser has already validated and would otherwise accept at once.
+  MessageBuf<64> m;
+  Writer ok = hop_chain(32);
+  ASSERT_TRUE(run(ok, m).ok());
+  EXPECT_TRUE(m.anomalies() & anomaly::pointer_chain);
+  EXPECT_EQ(m.owner(m.record(32)).label_count(), 34u);
+  Writer bad = hop_chain(33);
+  const ParseResult r = run(bad, m);
+  EXPECT_EQ(r.error, Error::pointer_loop);
+  EXPECT_EQ(r.section, Section::answer);
+  EXPECT_EQ(r.offset, m.record(32).rdata + 4);  // the 33rd owner follows the 32nd's rdata
+  expect_agrees_with_reference(ok.b, "32 hops");
+  expect_agrees_with_reference(bad.b, "33 hops");
+}
+
+TEST(DnsParse, PointerChainSeenThroughANameWithAnInPlacePrefix) {
+  // The additional owner points at "ns1" + pointer: two hops, though its target was validated.
+  Writer w;
+  w.header(7, 0x8180, 1, 1, 0, 1);
+  w.question("example.com", type::NS);
+  w.ptr(12);
+  size_t l = w.rr(type::NS, 1, 3600);
+  w.end_rdata(l);
+  const size_t glue = w.labels("ns1");
+  w.ptr(12);
+  l = w.rr(type::A, 1, 60);
+  w.bytes({192, 0, 2, 53});
+  w.end_rdata(l);
+  w.set_count(3, 2);
+  w.ptr(uint16_t(glue));
+  l = w.rr(type::AAAA, 1, 60);
+  w.bytes(std::string(16, '\1'));
+  w.end_rdata(l);
+  MessageBuf<> m;
+  ASSERT_TRUE(run(w, m).ok());
+  EXPECT_EQ(m.owner(m.record(3)).to_text(), "ns1.example.com.");
+  EXPECT_TRUE(m.anomalies() & anomaly::pointer_chain);
+  expect_agrees_with_reference(w.b, "glue through an in-place prefix");
+}
+
+TEST(DnsParse, AgreesWithTheReferenceParserOnMutatedMessages) {
+  // Realistic shapes (query, referral with glue, EDNS, compression, chains), then a fixed-seed
+  // stream of mutations aimed at what the parser decides on: length octets, pointers, counts,
+  // truncation. The fuzz target does the same without bounds; this keeps CI honest about it.
+  std::vector<std::vector<uint8_t>> bases;
+  bases.push_back(query("www.example.com", type::AAAA).b);
+  {
+    Writer w;
+    w.header(9, 0x8100, 1, 1, 2, 3);
+    w.question("host-7.bench.example", type::A);
+    w.ptr(12); size_t l = w.rr(type::A, 1, 300); w.bytes({192, 0, 2, 7}); w.end_rdata(l);
+    const size_t zone = 12 + 7;
+    w.ptr(uint16_t(zone)); l = w.rr(type::NS, 1, 3600);
+    const size_t ns1 = w.labels("ns1"); w.ptr(uint16_t(zone)); w.end_rdata(l);
+    w.ptr(uint16_t(zone)); l = w.rr(type::NS, 1, 3600);
+    const size_t ns2 = w.labels("ns2"); w.ptr(uint16_t(zone)); w.end_rdata(l);
+    w.ptr(uint16_t(ns1)); l = w.rr(type::A, 1, 3600); w.bytes({192, 0, 2, 53}); w.end_rdata(l);
+    w.ptr(uint16_t(ns2)); l = w.rr(type::AAAA, 1, 3600); w.bytes(std::string(16, '\2')); w.end_rdata(l);
+    w.opt(1232, 0, 0, 0x8000, {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8});
+    bases.push_back(w.b);
+  }
+  bases.push_back(hop_chain(5).b);
+  {
+    Writer w;  // a forward pointer and a multi-question message
+    w.header(1, 0x8180, 2, 1, 0, 0);
+    w.labels("www"); const size_t fwd = w.pos(); w.ptr(0); w.u16(type::A); w.u16(1);
+    w.question("mail.example.org", type::MX);
+    const size_t target = w.name("example.org");
+    size_t l = w.rr(type::MX, 1, 5); w.u16(10); w.ptr(uint16_t(target)); w.end_rdata(l);
+    w.b[fwd + 1] = uint8_t(target);
+    bases.push_back(w.b);
+  }
+  for (size_t i = 0; i < bases.size(); ++i) expect_agrees_with_reference(bases[i], "base");
+
+  std::mt19937 rng(20261203);
+  constexpr int kMutations = 200000;
+  int failures = 0;
+  for (int i = 0; i < kMutations && failures < 5; ++i) {
+    std::vector<uint8_t> b = bases[rng() % bases.size()];
+    for (unsigned n = 1 + rng() % 3; n-- > 0 && !b.empty();) {
+      const size_t at = rng() % b.size();
+      switch (rng() % 7) {
+        case 0: b[at] = uint8_t(rng()); break;                          // any byte
+        case 1: b[at] ^= uint8_t(1u << (rng() % 8)); break;             // one bit
+        case 2: b[at] = uint8_t(0xc0 | (rng() % 2)); break;             // a pointer's first octet
+        case 3: if (at + 1 < b.size()) b[at + 1] = uint8_t(rng() % b.size()); break;  // its target
+        case 4: b.resize(at); break;                                    // truncation
+        case 5: if (b.size() >= 12) b[4 + 2 * (rng() % 4) + 1] = uint8_t(rng() % 12); break;  // a count
+        case 6: b[at] = uint8_t(rng() % 70); break;                     // a label length
+      }
+    }
+    MessageBuf<8> m;
+    const ParseResult r = parse(b.data(), b.size(), m);
+    const std::string diff = dnstest::first_difference(r, m, dnstest::reference_parse(b.data(), b.size(), 8));
+    if (!diff.empty()) {
+      ++failures;
+      ADD_FAILURE() << "mutation " << i << ": " << diff;
+    }
+  }
 }
 
 TEST(DnsName, HashAndEqualsIgnoreCaseAndCompression) {
