@@ -43,7 +43,7 @@ namespace {
 
 // Suffixes of names parse() already validated and found wholly in place (no pointer), keyed by
 // offset: a pointer to one of them ends the walk at once, after exactly the hops walk_name would
-// count (the suffix is known to terminate with this length and has no hop of its own). Direct-mapped and
+// count (the suffix terminates with this length and has no hop of its own). Direct-mapped and
 // tiny. An empty slot is zero, which no lookup can match (pointer targets are >= 12): clearing it
 // for every message is two or four vector stores, and a lookup is one load and one compare, with
 // no valid-bit mask to test and update.

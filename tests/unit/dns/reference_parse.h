@@ -51,15 +51,19 @@ inline ReferenceParse reference_parse(const uint8_t* msg, size_t len, size_t cap
   dns::Section at_section = dns::Section::question;
   size_t at = 0;
   uint8_t ext_rcode = 0;
+  auto fail = [&](dns::Error e, dns::Section s, size_t where) {
+    err = e;
+    at_section = s;
+    at = where;
+  };
 
   for (unsigned s = 0; s < 4 && err == dns::Error::ok; ++s) {
     const auto sec = dns::Section(s);
     for (unsigned i = 0; i < counts[s]; ++i) {
       const size_t owner = p;
       dns::NameWalk w;
-      if ((err = dns::walk_name(msg, len, p, len, w)) != dns::Error::ok) {
-        at_section = sec;
-        at = owner;
+      if (const dns::Error e = dns::walk_name(msg, len, p, len, w); e != dns::Error::ok) {
+        fail(e, sec, owner);
         break;
       }
       fwd += w.forward_pointers;
@@ -72,9 +76,7 @@ inline ReferenceParse reference_parse(const uint8_t* msg, size_t len, size_t cap
       r.owner_length = w.wire_length;
       if (sec == dns::Section::question) {
         if (p + 4 > len) {
-          err = dns::Error::truncated_question;
-          at_section = sec;
-          at = p;
+          fail(dns::Error::truncated_question, sec, p);
           break;
         }
         r.type = uint16_t(be16(p));
@@ -83,9 +85,7 @@ inline ReferenceParse reference_parse(const uint8_t* msg, size_t len, size_t cap
         r.rdata = uint16_t(p);
       } else {
         if (p + 10 > len) {
-          err = dns::Error::truncated_rr;
-          at_section = sec;
-          at = p;
+          fail(dns::Error::truncated_rr, sec, p);
           break;
         }
         r.type = uint16_t(be16(p));
@@ -93,9 +93,7 @@ inline ReferenceParse reference_parse(const uint8_t* msg, size_t len, size_t cap
         r.ttl = uint32_t(be16(p + 4)) << 16 | be16(p + 6);
         r.rdlength = uint16_t(be16(p + 8));
         if (p + 10 + r.rdlength > len) {
-          err = dns::Error::rdata_overrun;
-          at_section = sec;
-          at = p + 8;
+          fail(dns::Error::rdata_overrun, sec, p + 8);
           break;
         }
         p += 10;
@@ -104,9 +102,7 @@ inline ReferenceParse reference_parse(const uint8_t* msg, size_t len, size_t cap
         if (r.type == dns::type::OPT) {
           // RFC 6891 6.1.1: one OPT, in the additional section, owned by the root.
           if (sec != dns::Section::additional || w.wire_length != 1 || o.has_opt) {
-            err = dns::Error::bad_opt;
-            at_section = sec;
-            at = owner;
+            fail(dns::Error::bad_opt, sec, owner);
             break;
           }
           o.has_opt = true;
