@@ -141,6 +141,7 @@ DnsStage::DnsStage(const DnsConfig& cfg, const core::ForwardConfig& fwd, uint64_
     : cfg_(cfg),
       fwd_(fwd),
       tsc_hz_(tsc_hz ? tsc_hz : 1),
+      ns_per_tsc_q32_(static_cast<uint64_t>((static_cast<unsigned __int128>(1000000000u) << 32) / tsc_hz_)),
       timeout_tsc_(ms_to_tsc(cfg.query_timeout_ms, tsc_hz_)),
       tcp_idle_tsc_(ms_to_tsc(cfg.tcp_idle_timeout_ms, tsc_hz_)),
       publish_tsc_(ms_to_tsc(cfg.topn_publish_ms, tsc_hz_)),
@@ -398,7 +399,7 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
       matched = true;
       c_.matched.add(1);
       const uint64_t dt = static_cast<int64_t>(tsc - q.tsc) > 0 ? tsc - q.tsc : 0;
-      const auto ns = static_cast<uint64_t>(static_cast<unsigned __int128>(dt) * 1000000000u / tsc_hz_);
+      const auto ns = static_cast<uint64_t>((static_cast<unsigned __int128>(dt) * ns_per_tsc_q32_) >> 32);
       latency_.record(ns);
       if (qlog_) log_transaction(q, ep, tcp, tsc, ns, rcode, static_cast<uint16_t>(len), wlen);
       break;
