@@ -120,10 +120,11 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
   const bool scan_answer = observe(a, mine, port, vlan, to_us, now, ctx);
   if ((to_us || scan_answer) && a.op == proto::kArpReply) {
     // An answer to us (resolution, scan, or unsolicited): ours to consume, not to pass on. A scan
-    // sent as a probe (sender 0.0.0.0) is answered to 0.0.0.0 at our MAC: ours too.
+    // sent as a probe (sender 0.0.0.0) is answered to 0.0.0.0 at our MAC: ours too. It ends here
+    // under its own drop reason, so that every frame taken in is accounted for as passed on or
+    // dropped by reason (freed here, it was counted as passed on).
     c_.replies_for_us.add(1);
-    --keep;
-    rte_pktmbuf_free(m);
+    core::set_drop(m, static_cast<uint16_t>(DropReason::arp_reply_consumed));
     return;
   }
 

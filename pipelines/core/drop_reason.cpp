@@ -17,6 +17,7 @@ std::string_view to_string(DropReason r) {
     case DropReason::arp_bad_sender: return "arp_bad_sender";
     case DropReason::rate_limited: return "rate_limited";
     case DropReason::arp_queue_full: return "arp_queue_full";
+    case DropReason::arp_reply_consumed: return "arp_reply_consumed";
     case DropReason::arp_unresolved: return "arp_unresolved";
     default: return "unknown";
   }

@@ -25,6 +25,7 @@ enum class DropReason : uint16_t {
   rate_limited,               // a reply we would have sent exceeded its per-target/per-port rate
   arp_queue_full,             // no room in the queue of packets waiting for ARP resolution
   arp_unresolved,             // waited for ARP resolution longer than the timeout
+  arp_reply_consumed,         // an ARP reply addressed to us: learnt from, not forwarded
   count_
 };
 
