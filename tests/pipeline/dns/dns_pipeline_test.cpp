@@ -46,6 +46,7 @@
 #include "dns/histogram.h"
 #include "proto/packet.h"
 #include "forward/forward_stage.h"
+#include "../mutated_traffic.h"
 #include "../pipeline_util.h"
 #include "../../unit/dns/dns_writer.h"
 #include "tx/tx_stage.h"
@@ -123,10 +124,7 @@ Oracle tshark(const std::string& file) {
 
 // ------------------------------------------------------------------ frames with timestamps
 
-struct Frame {
-  Bytes data;
-  uint64_t ts_us;
-};
+using Frame = TimedFrame;
 
 std::vector<Frame> read_frames(const std::string& path) {
   std::vector<Frame> out;
@@ -596,72 +594,18 @@ TEST_F(DnsPipeline, FragmentedCaptureIsReassembledAndMatchesTshark) {
               (unsigned long long)o.responses);
 }
 
-// Hostile traffic: runs of frames of every public capture and of the sample traffic, mutated with
-// a fixed seed where the stage's decisions are made (IPv4 length, flags and fragment offset, ports,
-// UDP length, TCP sequence, data offset and flags, DNS length octets and pointers), truncated,
-// extended, repeated, with time jumps past every timeout, through classify -> dns -> tx. Nothing
-// may crash; every frame must come out or be dropped and counted; the stage's counters must add
-// up; and once its timeouts have passed, it holds no mbuf (fragment copies included).
+// Hostile traffic: every public capture and the sample traffic, mutated (mutated_traffic.h) and
+// sent through classify -> dns -> tx. Nothing may crash; every frame must come out or be dropped
+// and counted; the stage's counters must add up; and once its timeouts have passed, it holds no
+// mbuf (fragment copies included).
 TEST_F(DnsPipeline, MutatedTrafficIsAccountedForAndLeaksNothing) {
-  std::vector<Frame> seeds;
+  std::vector<Bytes> seeds;
   for (const auto& e : fs::directory_iterator(pcap_dir()))
     if (e.path().extension() == ".pcap")
-      for (auto& f : read_frames(e.path().string())) seeds.push_back(std::move(f));
-  for (auto& f : read_frames(env_or_fail("SAMPLE_PCAP"))) seeds.push_back(std::move(f));
+      for (auto& f : read_frames(e.path().string())) seeds.push_back(std::move(f.data));
+  for (auto& f : read_frames(env_or_fail("SAMPLE_PCAP"))) seeds.push_back(std::move(f.data));
   ASSERT_GT(seeds.size(), 1000u);
-
-  // A fixed seed in the suite; RAMPART_MUTATION_SEED and RAMPART_MUTATION_FRAMES soak it by hand.
-  const char* seed_env = std::getenv("RAMPART_MUTATION_SEED");
-  const char* frames_env = std::getenv("RAMPART_MUTATION_FRAMES");
-  uint64_t rng = seed_env && *seed_env ? std::strtoull(seed_env, nullptr, 0) | 1 : 0x9e3779b97f4a7c15ull;
-  auto next = [&] {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-  };
-  // Offsets in an untagged IPv4 frame where classify and the stage branch.
-  static constexpr size_t kFields[] = {14, 16, 17, 20, 21, 23, 34, 35, 36, 37, 38, 39, 40, 41, 46, 47};
-  static constexpr uint8_t kValues[] = {0x00, 0x01, 0x20, 0x3f, 0x40, 0x80, 0xc0, 0xc0, 0xff};
-  const size_t kFrames = frames_env && *frames_env ? std::strtoull(frames_env, nullptr, 0) : 200000;
-  std::vector<Frame> frames;
-  frames.reserve(kFrames + kFrames / 8);
-  uint64_t ts = 0;
-  size_t at = 0, run_left = 0;
-  while (frames.size() < kFrames) {
-    // Runs of consecutive frames, so that transactions, TCP streams and fragment trains stay in
-    // order often enough for matching and reassembly to be reached.
-    if (run_left == 0) {
-      at = next() % seeds.size();
-      run_left = 1 + next() % 64;
-    }
-    --run_left;
-    Frame f = seeds[at++ % seeds.size()];
-    ts += 1 + next() % 50;
-    if (next() % 500 == 0) ts += 3000000;  // past the query and fragment timeouts
-    f.ts_us = ts;
-    Bytes& b = f.data;
-    const unsigned edits = next() % 4;  // a quarter of the frames stay as captured
-    for (unsigned k = 0; k < edits && !b.empty(); ++k) {
-      const uint64_t r = next();
-      const uint8_t value = (r >> 8) % 3 ? kValues[(r >> 16) % std::size(kValues)] : static_cast<uint8_t>(r >> 24);
-      switch (r % 6) {
-        case 0: b[(r >> 32) % b.size()] ^= static_cast<uint8_t>(1u << ((r >> 40) % 8)); break;
-        case 1: {
-          const size_t at = kFields[(r >> 32) % std::size(kFields)];
-          if (at < b.size()) b[at] = value;
-          break;
-        }
-        case 2: b.resize(1 + (r >> 32) % b.size()); break;
-        case 3:
-          if (b.size() > 42) b[42 + (r >> 32) % (b.size() - 42)] = value;  // the DNS message (UDP)
-          break;
-        case 4: b.insert(b.end(), 1 + (r >> 32) % 64, value); break;
-        case 5: frames.push_back(f); break;  // sent twice: a retransmission or a duplicate
-      }
-    }
-    frames.push_back(std::move(f));
-  }
+  const std::vector<Frame> frames = mutate_runs(seeds, mutation_frames(200000), mutation_seed());
 
   dns::DnsConfig dcfg;
   dcfg.ip_frag_entries = 64;  // small tables: full-table paths are taken too
