@@ -155,6 +155,7 @@ Value lcores(const AppState& app) {
     e.set("stages", describe_runner(*r));
     e.set("busy_polls", busy);
     e.set("idle_polls", idle);
+    e.set("waiting_polls", c.waiting_polls.load());
     e.set("busy_pct", busy + idle ? busy * 100 / (busy + idle) : uint64_t{0});
     e.set("packets", pkts);
     e.set("busy_cycles", cycles);

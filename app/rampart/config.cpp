@@ -30,6 +30,7 @@ const std::vector<std::string> kDrivers = {"net_pcap", "net_af_packet", "net_tap
 const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn",
                                              "error", "critical", "off"};
 const std::vector<std::string> kPolicies = {"bump", "reflect", "drop"};
+const std::vector<std::string> kFullRing = {"auto", "drop", "wait"};
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -179,6 +180,7 @@ void read_pipeline(ConfigReader& top, Config& cfg, const std::set<std::string>& 
   if ((cfg.pipeline.ring_size & (cfg.pipeline.ring_size - 1)) != 0)
     r.fail("ring_size", "must be a power of two");
   cfg.pipeline.drain_us = static_cast<uint32_t>(r.integer("drain_us", cfg.pipeline.drain_us, 1, 100000));
+  cfg.pipeline.full_ring = r.one_of("full_ring", cfg.pipeline.full_ring, kFullRing);
   const toml::table* lt = r.table("lcores");
   std::set<std::pair<std::string, uint16_t>> polled;
   if (lt) {
@@ -342,6 +344,17 @@ std::string PortSettings::devargs() const {
   std::string out;
   for (const auto& [k, v] : args) out += (out.empty() ? "" : ",") + k + "=" + v;
   return out;
+}
+
+bool Config::every_port_reads_pcap_file() const {
+  if (ports.empty()) return false;
+  for (const auto& p : ports)
+    if (!p.reads_pcap_file()) return false;
+  return true;
+}
+
+bool Config::wait_on_full_rings() const {
+  return pipeline.full_ring == "wait" || (pipeline.full_ring == "auto" && every_port_reads_pcap_file());
 }
 
 bool PortSettings::reads_pcap_file() const {

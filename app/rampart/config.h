@@ -65,6 +65,7 @@ struct PipelineSettings {
   uint16_t burst = 32;
   uint32_t ring_size = 1024;
   uint32_t drain_us = 100;
+  std::string full_ring = "auto";  // "drop", "wait", or "auto": wait when every port reads a pcap file
   std::vector<LcoreSettings> lcores;  // empty: everything on the first worker lcore
 };
 
@@ -95,6 +96,10 @@ struct Config {
   bool dns_observe = true;
 
   const PortSettings* port(const std::string& name) const;
+  // Offline: every port reads a pcap file once (no live interface, no infinite replay).
+  bool every_port_reads_pcap_file() const;
+  // [pipeline] full_ring resolved: lcores wait for a full ring instead of dropping.
+  bool wait_on_full_rings() const;
 };
 
 struct Override {

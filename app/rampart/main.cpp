@@ -95,9 +95,11 @@ std::vector<std::string> build_eal_args(const char* argv0, const Config& cfg,
   return a;
 }
 
+// What --idle-exit watches: packets taken in, and polls that left input waiting for a full ring
+// (the input is not drained while an lcore waits).
 uint64_t packets_taken(const AppState& app) {
   uint64_t n = 0;
-  for (const auto& r : app.runners) n += r->counters().packets.load();
+  for (const auto& r : app.runners) n += r->counters().packets.load() + r->counters().waiting_polls.load();
   return n;
 }
 
@@ -214,8 +216,7 @@ int run(int argc, char** argv) {
     }
   }
 
-  bool all_pcap = !app.cfg.ports.empty();
-  for (const auto& p : app.cfg.ports) all_pcap = all_pcap && p.reads_pcap_file();
+  const bool all_pcap = app.cfg.every_port_reads_pcap_file();
   if (cli.idle_exit_s > 0 && !all_pcap)
     spdlog::warn("--idle-exit applies only when every RX port reads a pcap file; ignoring it");
   const bool idle_exit = cli.idle_exit_s > 0 && all_pcap;

@@ -116,6 +116,7 @@ void build_topology(AppState& app) {
   std::map<unsigned, core::LcoreRunner*> by_lcore;
   for (const auto& l : plan) {
     auto runner = std::make_unique<core::LcoreRunner>(l.lcore, app.cfg.pipeline.burst, drain_tsc);
+    runner->set_wait_on_full_rings(app.cfg.wait_on_full_rings());
     for (const auto& [name, q] : l.rx) runner->add_rx_queue(app.port_by_name(name)->id, q);
     for (StageId s : l.stages) {
       switch (s) {

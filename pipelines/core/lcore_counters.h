@@ -48,6 +48,7 @@ struct PollCostHistogram {
 struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
   Counter busy_polls;   // loop iterations that moved at least one packet
   Counter idle_polls;   // iterations that found nothing
+  Counter waiting_polls;  // iterations that moved nothing because a ring ahead was full (waiting mode)
   Counter busy_cycles;  // TSC cycles spent in busy iterations
   Counter packets;      // packets taken in (RX and rings)
   PollCostHistogram poll_cost;

@@ -55,6 +55,17 @@ void LcoreRunner::flush_out_rings() {
   for (auto& out : out_rings_) flush_out_ring(*out);
 }
 
+bool LcoreRunner::room_after(StageId s) const {
+  for (size_t t = index(s) + 1; t < kStageCount; ++t)
+    for (const OutRing* out : routes_[t].instances) {
+      // A burst taken in sends at most a burst to each ring (a ring smaller than a burst: what
+      // it can hold).
+      const unsigned want = std::min<unsigned>(burst_, rte_ring_get_capacity(out->ring));
+      if (rte_ring_free_count(out->ring) < out->n + want) return false;
+    }
+  return true;
+}
+
 void LcoreRunner::push_remote(Route& route, rte_mbuf* m) {
   const size_t k = route.instances.size();
   // The flow hash is computed only here, where several instances must see both directions of a
@@ -254,8 +265,13 @@ void LcoreRunner::run(const RunControl& control) {
     ctx_.now_tsc = start;
     uint32_t moved = 0;
 
+    bool waiting = false;  // an input left unpolled: a ring ahead is full
     if (state == RunState::running) {
       for (const auto& [port, queue] : rx_) {
+        if (wait_on_full_rings_ && !room_after(StageId::classify)) {
+          waiting = true;
+          break;
+        }
         const uint16_t n = rte_eth_rx_burst(port, queue, pkts, burst_);
         if (n == 0) continue;
         // Not idle from this moment: shutdown's drain check must not see a stale idle streak
@@ -266,6 +282,10 @@ void LcoreRunner::run(const RunControl& control) {
       }
     }
     for (const auto& [ring, stage] : in_rings_) {
+      if (wait_on_full_rings_ && !room_after(stage)) {
+        waiting = true;
+        continue;
+      }
       const unsigned n =
           rte_ring_dequeue_burst(ring, reinterpret_cast<void**>(pkts), burst_, nullptr);
       if (n == 0) continue;
@@ -285,6 +305,11 @@ void LcoreRunner::run(const RunControl& control) {
       counters_->packets.add(moved);
       counters_->busy_cycles.add(cycles);
       counters_->poll_cost.record(cycles / moved);
+      idle_streak_.store(0, std::memory_order_relaxed);
+    } else if (waiting) {
+      // Not idle: input is waiting for the lcore ahead (shutdown and --idle-exit must not
+      // mistake this for a drained pipeline).
+      counters_->waiting_polls.add(1);
       idle_streak_.store(0, std::memory_order_relaxed);
     } else {
       counters_->idle_polls.add(1);

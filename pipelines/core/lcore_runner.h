@@ -35,6 +35,12 @@ class LcoreRunner {
   // One more instance of `stage` on another lcore, fed through `ring`. With several instances a
   // packet goes to the one picked by its (symmetric) flow hash, so both directions of a flow meet.
   void add_remote_instance(StageId stage, rte_ring* ring);
+  // What to do when a ring to another lcore cannot take a burst. false (the default): drop what
+  // does not fit, counted as ring_full; a line-rate appliance must never stall its RX queues.
+  // true: leave an input (RX queue or ring) unpolled while a ring to a later stage lacks room for
+  // its burst, so the input waits instead: lossless, for pcap files. Inputs wait only on rings to
+  // stages after their own, and the last stage never waits, so no lcores can wait on each other.
+  void set_wait_on_full_rings(bool wait) { wait_on_full_rings_ = wait; }
 
   // The poll loop; returns when control says quit. Runs on this runner's lcore.
   void run(const RunControl& control);
@@ -95,6 +101,8 @@ class LcoreRunner {
   void push_remote(Route& route, rte_mbuf* m);
   void flush_out_ring(OutRing& out);
   void flush_out_rings();
+  // With wait_on_full_rings_: whether every ring to a stage after `s` has room for a burst.
+  bool room_after(StageId s) const;
 
   unsigned lcore_id_;
   uint16_t burst_;
@@ -110,6 +118,7 @@ class LcoreRunner {
   // By next-hop value (a StageId or dest::*): the pending burst of a local stage, else nullptr.
   std::array<Pending*, 256> local_pending_{};
   std::atomic<uint64_t> idle_streak_{0};
+  bool wait_on_full_rings_ = false;
   std::array<std::atomic<StageTap*>, kStageCount> taps_{};
 };
 

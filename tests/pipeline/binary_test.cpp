@@ -415,23 +415,33 @@ TEST_F(RampartBinary, ThreeLcorePipelineGivesTheSameOutput) {
   EXPECT_EQ(pipe.out.size(), rtc.out.size());
 }
 
-// Hostile traffic (mutated_traffic.h over the sample traffic) through the binary, run to
-// completion and as a three-lcore pipeline. Rampart drains the capture and exits on its own, and
-// everything adds up: every frame read is transmitted or dropped by a named reason; along the
-// chain each stage's in = out + drops; what the ARP stage sends of its own is the only addition;
-// the output pcap holds what was transmitted; the DNS stage's counters add up; no mbuf is left.
+// Hostile traffic (mutated_traffic.h over the sample traffic) through the binary: run to
+// completion, the three-lcore pipeline, and the same with full_ring = "drop". Rampart drains the
+// capture and exits on its own, and everything adds up: every frame read is transmitted or dropped
+// by a named reason; along the chain each stage's in = out + drops; what the ARP stage sends of
+// its own is the only addition; the output pcap holds what was transmitted; the DNS stage's
+// counters add up; no mbuf is left. Offline (every port a pcap file) lcores wait for a full ring
+// instead of dropping: the pipeline then sends exactly what run to completion sends.
 TEST_F(RampartBinary, MutatedTrafficIsAccountedForInEveryStage) {
   std::vector<Bytes> frames;
   for (auto& f : mutate_runs(read_pcap(env_or_fail("SAMPLE_PCAP")), mutation_frames(20000), mutation_seed()))
     frames.push_back(std::move(f.data));
   const std::string input = dir_ + "/mutated.pcap";
   write_pcap(input, frames);
-  for (const char* config : {"demo.toml", "pipeline-3-lcores.toml"}) {
-    SCOPED_TRACE(config);
+  struct Run {
+    const char* tag;
+    const char* config;
+    const char* full_ring;
+  };
+  std::vector<Bytes> rtc_out;
+  for (const Run& run : {Run{"rtc", "demo.toml", "auto"}, Run{"pipe3", "pipeline-3-lcores.toml", "auto"},
+                         Run{"pipe3-drop", "pipeline-3-lcores.toml", "drop"}}) {
+    SCOPED_TRACE(run.tag);
     // Checksums as a NIC would have verified them: the mutated frames reach the stages' parsers.
-    const RunOutput r = run_rampart(dir_, std::string("mutated-") + config,
-                                    source(std::string("drivers-config/examples/") + config), {},
-                                    {"stages.classify.verify_l4_checksum=[]", "stages.classify.verify_ipv4_checksum=false"},
+    const RunOutput r = run_rampart(dir_, std::string("mutated-") + run.tag,
+                                    source(std::string("drivers-config/examples/") + run.config), {},
+                                    {"stages.classify.verify_l4_checksum=[]", "stages.classify.verify_ipv4_checksum=false",
+                                     std::string("pipeline.full_ring=\"") + run.full_ring + "\""},
                                     input);
     ASSERT_EQ(r.proc.exit_code, 0) << "stderr:\n" << r.proc.err;
     EXPECT_FALSE(r.proc.timed_out);
@@ -440,7 +450,8 @@ TEST_F(RampartBinary, MutatedTrafficIsAccountedForInEveryStage) {
     const json::Value* arp = r.report.find("/rampart/arp/stats");
     const json::Value* dns = r.report.find("/rampart/dns/stats");
     const json::Value* mp = r.report.find("/rampart/mempool");
-    ASSERT_TRUE(stats && drops && arp && dns && mp);
+    const json::Value* lcores = r.report.find("/rampart/lcores");
+    ASSERT_TRUE(stats && drops && arp && dns && mp && lcores);
     auto st = [&](const char* stage, const char* key) { return num(*stats, {stage, key}); };
 
     EXPECT_EQ(num(*stats, {"port_wire0", "rx_packets"}), frames.size());
@@ -458,13 +469,17 @@ TEST_F(RampartBinary, MutatedTrafficIsAccountedForInEveryStage) {
     // (defences_out are among gratuitous_out)
     const uint64_t generated = num(*arp, {"gratuitous_out"}) + num(*arp, {"requests_out"}) +
                                num(*arp, {"scan_requests_out"});
-    // Between lcores a full ring drops (ring_full): the three-lcore pipeline on this two-CPU
-    // machine overruns its rings with a 20000-frame burst, run to completion never does.
+    // Rings between lcores: a full one drops in "drop" mode (this burst overruns the three-lcore
+    // pipeline on a two-CPU machine), never in "wait" mode, which "auto" is for pcap files.
     const uint64_t ring_full = num(*drops, {"ring_full"});
     EXPECT_EQ(st("stage_classify", "out") + path_out + generated, path_in + st("stage_tx", "in") + ring_full);
-    if (std::string(config) == "demo.toml") {
+    uint64_t waiting = 0;
+    for (const auto& [name, lc] : lcores->as_object()) waiting += lc.find("waiting_polls")->as_uint();
+    if (std::string(run.full_ring) == "auto") {
       EXPECT_EQ(ring_full, 0u);
       EXPECT_EQ(path_in, st("stage_classify", "out"));
+    } else {
+      EXPECT_EQ(waiting, 0u) << "drop mode never waits";
     }
     EXPECT_EQ(st("stage_tx", "out"), r.out.size());
     EXPECT_EQ(num(*stats, {"port_wire0", "tx_packets"}), r.out.size());
@@ -479,11 +494,17 @@ TEST_F(RampartBinary, MutatedTrafficIsAccountedForInEveryStage) {
     EXPECT_EQ(num(*dns, {"matched"}) + num(*dns, {"unmatched_responses"}), num(*dns, {"responses"}));
 
     EXPECT_EQ(mp->find("in_use_at_exit")->as_int(), static_cast<int64_t>(mp->find("in_use_at_start")->as_uint()));
+
+    auto sorted = r.out;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::string(run.tag) == "rtc") rtc_out = sorted;
+    else if (std::string(run.full_ring) == "auto")
+      EXPECT_TRUE(sorted == rtc_out) << "offline, the pipeline sends what run to completion sends";
     std::printf("  [%s] %zu mutated frames: %zu out, %llu dropped (%llu of them ring_full), %llu generated by "
-                "ARP; %llu DNS messages, %llu malformed\n",
-                config, frames.size(), r.out.size(), (unsigned long long)dropped, (unsigned long long)ring_full,
-                (unsigned long long)generated, (unsigned long long)num(*dns, {"messages"}),
-                (unsigned long long)num(*dns, {"malformed"}));
+                "ARP, %llu waiting polls; %llu DNS messages, %llu malformed\n",
+                run.tag, frames.size(), r.out.size(), (unsigned long long)dropped, (unsigned long long)ring_full,
+                (unsigned long long)generated, (unsigned long long)waiting,
+                (unsigned long long)num(*dns, {"messages"}), (unsigned long long)num(*dns, {"malformed"}));
   }
 }
 

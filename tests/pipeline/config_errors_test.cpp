@@ -75,6 +75,8 @@ TEST_F(ConfigErrors, RefusedWithFileLineAndKey) {
        {"@FILE:12: key 'pipeline.burst': 1000 is out of range [1, 64]"}},
       {"ring size not a power of two", kBase + "[pipeline]\nring_size = 1000\n", {},
        {"@FILE:12: key 'pipeline.ring_size': must be a power of two"}},
+      {"unknown full_ring", kBase + "[pipeline]\nfull_ring = \"block\"\n", {},
+       {"@FILE:12: key 'pipeline.full_ring': 'block' is not one of: auto, drop, wait"}},
       {"unknown policy", kBase + "[stages.tcp]\npolicy = \"forward\"\n", {},
        {"@FILE:12: key 'stages.tcp.policy': 'forward' is not one of: bump, reflect, drop"}},
       {"missing profile",

@@ -54,7 +54,7 @@ struct Sent {
 class Harness {
  public:
   // `plan`: the [pipeline.lcores] tables; port names are filled in as "A" and "B".
-  Harness(std::vector<app::LcoreSettings> plan, uint32_t ring_size) {
+  Harness(std::vector<app::LcoreSettings> plan, uint32_t ring_size, const char* full_ring = "auto") {
     const int seq = ++g_harness_seq;
     const std::string tag = std::to_string(seq);
     app_ = std::make_unique<app::AppState>();
@@ -73,6 +73,7 @@ class Harness {
     cfg.pipeline.ring_size = ring_size;
     cfg.pipeline.burst = 32;
     cfg.pipeline.drain_us = 100;
+    cfg.pipeline.full_ring = full_ring;
     // dns reflects (MACs swapped), tcp bumps to the peer, other reflects unchanged, arp is dropped.
     cfg.paths[StageId::arp] = {forward::Policy::drop, true};
     cfg.paths[StageId::dns] = {forward::Policy::reflect, true};
@@ -454,6 +455,49 @@ TEST_F(MultiLcore, FullRingIsCountedAsRingFullNeverAHang) {
   const auto sent = h->collect();
   ASSERT_EQ(sent.size(), cap);
   for (unsigned i = 0; i < cap; ++i) EXPECT_EQ(sent[i].bytes, swap_macs(frames[i])) << i;
+  EXPECT_EQ(h->in_use(), h->app().mbufs_in_use_at_start) << "mbuf leak";
+}
+
+// The same with [pipeline] full_ring = "wait" (what pcap input gets by default): the producer
+// stops polling its RX queue while the ring lacks room for a burst, so the frames wait in the RX
+// queue instead of being dropped; once the consumer runs, every frame goes out, in order.
+TEST_F(MultiLcore, FullRingMakesTheInputWaitWhenToldTo) {
+  auto h = std::make_unique<Harness>(
+      std::vector<app::LcoreSettings>{lcore(1, {{"A", 0}}, {StageId::classify}),
+                                      lcore(2, {{"B", 0}}, {StageId::classify, StageId::arp, StageId::dns,
+                                                            StageId::tcp, StageId::other, StageId::tx})},
+      64, "wait");
+  h->launch({1});  // the producer only
+  std::vector<Bytes> frames;
+  for (int i = 0; i < 300; ++i)
+    frames.push_back(PacketBuilder().ipv4("10.0.0.1", "10.0.0.53").udp(static_cast<uint16_t>(2000 + i), 53)
+                         .payload("q").build());
+  h->feed(0, frames);
+  auto waiting = [&] {
+    uint64_t n = 0;
+    for (const auto& r : h->app().runners) n += r->counters().waiting_polls.load();
+    return n;
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  while (waiting() < 1000 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_GE(waiting(), 1000u) << "the producer never waited";
+  // It took bursts while the ring had room for one (how many depends on how the frames arrived
+  // in its RX queue), never more than the ring's 63 slots hold, and dropped none.
+  const uint64_t taken = h->counted(StageId::classify, 0);
+  EXPECT_GE(taken, 32u);
+  EXPECT_LE(taken, 63u);
+  EXPECT_EQ(app::total_drops(h->app())[static_cast<size_t>(DropReason::ring_full)], 0u);
+
+  h->launch({2});  // the consumer: the producer resumes as the ring drains
+  const auto t1 = std::chrono::steady_clock::now();
+  while (h->tx_ring_count() < frames.size() && std::chrono::steady_clock::now() - t1 < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(h->stop(), 0u);
+  const auto sent = h->collect();
+  ASSERT_EQ(sent.size(), frames.size()) << "nothing lost";
+  for (size_t i = 0; i < frames.size(); ++i) EXPECT_EQ(sent[i].bytes, swap_macs(frames[i])) << i;
+  EXPECT_EQ(app::total_drops(h->app())[static_cast<size_t>(DropReason::ring_full)], 0u);
   EXPECT_EQ(h->in_use(), h->app().mbufs_in_use_at_start) << "mbuf leak";
 }
 
