@@ -54,13 +54,14 @@ void print_summary(const json::Value& snap, std::FILE* out) {
     for (const auto& [k, v] : nonzero) std::fprintf(out, "  %-26s %10lu\n", k.c_str(), v);
   }
   if (lcores && lcores->is_object()) {
-    std::fprintf(out, "\n%-10s %-32s %12s %12s %8s %10s\n", "lcore", "stages", "busy_polls", "idle_polls",
-                 "busy%", "cyc/pkt");
+    std::fprintf(out, "\n%-10s %-32s %12s %12s %12s %8s %10s\n", "lcore", "stages", "busy_polls", "idle_polls",
+                 "waiting", "busy%", "cyc/pkt");
     for (const auto& [k, v] : lcores->as_object()) {
       const json::Value* st = v.find("stages");
-      std::fprintf(out, "%-10s %-32s %12lu %12lu %8lu %10lu\n", k.c_str(),
+      std::fprintf(out, "%-10s %-32s %12lu %12lu %12lu %8lu %10lu\n", k.c_str(),
                    st && st->is_string() ? st->as_string().c_str() : "", num(&v, "busy_polls"),
-                   num(&v, "idle_polls"), num(&v, "busy_pct"), num(&v, "cycles_per_packet"));
+                   num(&v, "idle_polls"), num(&v, "waiting_polls"), num(&v, "busy_pct"),
+                   num(&v, "cycles_per_packet"));
     }
   }
   if (pool) {
