@@ -52,6 +52,8 @@ Value info(const AppState& app) {
                "stages=" + describe_runner(*r) + (rx.empty() ? "" : " rx=" + rx));
   }
   v.set("lcores", std::move(lcores));
+  // What a full ring between lcores does here ([pipeline] full_ring resolved).
+  v.set("full_ring", app.cfg.wait_on_full_rings() ? "wait" : "drop");
   Value stages = Value::object();
   for (size_t s = 0; s < core::kStageCount; ++s) {
     const auto id = static_cast<StageId>(s);

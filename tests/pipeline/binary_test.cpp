@@ -475,6 +475,10 @@ TEST_F(RampartBinary, MutatedTrafficIsAccountedForInEveryStage) {
     EXPECT_EQ(st("stage_classify", "out") + path_out + generated, path_in + st("stage_tx", "in") + ring_full);
     uint64_t waiting = 0;
     for (const auto& [name, lc] : lcores->as_object()) waiting += lc.find("waiting_polls")->as_uint();
+    const json::Value* info = r.report.find("/rampart/info");
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->find("full_ring")->as_string(), std::string(run.full_ring) == "auto" ? "wait" : "drop")
+        << "auto waits when every port reads a pcap file";
     if (std::string(run.full_ring) == "auto") {
       EXPECT_EQ(ring_full, 0u);
       EXPECT_EQ(path_in, st("stage_classify", "out"));
