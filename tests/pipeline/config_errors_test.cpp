@@ -94,6 +94,12 @@ TEST_F(ConfigErrors, RefusedWithFileLineAndKey) {
        {"@FILE:12: key 'pipeline.lcores.1.rx': no port named 'wire7'"}},
       {"TOML syntax error", kBase + "[pipeline\n", {}, {"@FILE:11:"}},
       {"no such config file", "", {"-c", "/nonexistent/rampart.toml"}, {"/nonexistent/rampart.toml: no such file"}},
+      {"config path is a directory", "", {"-c", "/tmp"}, {"/tmp: not a regular file"}},
+      // A name past NAME_MAX made std::filesystem throw: std::terminate, not an error (fuzz-config).
+      {"profile name too long for a file name", kBase + "[ports.wire1]\nprofile = \"" + std::string(300, 'p') + "\"\n", {},
+       {"@FILE:12: key 'ports.wire1.profile': no port profile 'ppp"}},
+      {"--set profile too long for a file name", kBase, {"--set", "ports.wire0.profile=" + std::string(300, 'p')},
+       {"--set ports.wire0.profile: no port profile 'ppp"}},
   };
   for (const Case& c : cases) check(c);
 }
