@@ -52,7 +52,8 @@ CliOptions parse_cli(int argc, char** argv) {
       const std::string v = need(a);
       char* end = nullptr;
       o.idle_exit_s = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || o.idle_exit_s <= 0 || o.idle_exit_s > 86400)
+      // Written as "not inside" so that NaN ("nan") is refused too.
+      if (v.empty() || *end != '\0' || !(o.idle_exit_s > 0 && o.idle_exit_s <= 86400))
         throw std::invalid_argument("--idle-exit takes a number of seconds in (0, 86400], got '" + v + "'");
     } else if (a == "-h" || a == "--help") {
       o.help = true;
