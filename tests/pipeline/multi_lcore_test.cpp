@@ -409,14 +409,27 @@ TEST_F(MultiLcore, PipelineOutputEqualsRunToCompletion) {
   EXPECT_TRUE(got_other == want_other) << got_other.size() << " vs " << want_other.size();
 }
 
-// A ring whose consumer is not running fills up: the producer counts ring_full and frees, it
-// never waits. Once the consumer starts, what the ring held goes out and nothing leaks.
-TEST_F(MultiLcore, FullRingIsCountedAsRingFullNeverAHang) {
-  auto h = std::make_unique<Harness>(
+// Lcore 1 classifies port A and reaches every later stage on lcore 2 (which also serves port B)
+// through rings of `ring_size` slots; 300 DNS queries to send through them.
+std::unique_ptr<Harness> producer_consumer(uint32_t ring_size, const char* full_ring) {
+  return std::make_unique<Harness>(
       std::vector<app::LcoreSettings>{lcore(1, {{"A", 0}}, {StageId::classify}),
                                       lcore(2, {{"B", 0}}, {StageId::classify, StageId::arp, StageId::dns,
                                                             StageId::tcp, StageId::other, StageId::tx})},
-      64);
+      ring_size, full_ring);
+}
+std::vector<Bytes> dns_queries(int n) {
+  std::vector<Bytes> frames;
+  for (int i = 0; i < n; ++i)
+    frames.push_back(PacketBuilder().ipv4("10.0.0.1", "10.0.0.53").udp(static_cast<uint16_t>(2000 + i), 53)
+                         .payload("q").build());
+  return frames;
+}
+
+// A ring whose consumer is not running fills up: the producer counts ring_full and frees, it
+// never waits. Once the consumer starts, what the ring held goes out and nothing leaks.
+TEST_F(MultiLcore, FullRingIsCountedAsRingFullNeverAHang) {
+  auto h = producer_consumer(64, "auto");
   // Lcore 1 must reach lcore 2's stages through rings of 64 slots (63 usable).
   ASSERT_FALSE(h->app().rings.empty());
   rte_ring* dns_ring = nullptr;
@@ -427,10 +440,7 @@ TEST_F(MultiLcore, FullRingIsCountedAsRingFullNeverAHang) {
   ASSERT_EQ(cap, 63u);
 
   h->launch({1});  // the producer only
-  std::vector<Bytes> frames;
-  for (int i = 0; i < 300; ++i)
-    frames.push_back(PacketBuilder().ipv4("10.0.0.1", "10.0.0.53").udp(static_cast<uint16_t>(2000 + i), 53)
-                         .payload("q").build());
+  const std::vector<Bytes> frames = dns_queries(300);
   const auto t0 = std::chrono::steady_clock::now();
   h->feed(0, frames);
   while (h->counted(StageId::classify, 0) < frames.size() &&
@@ -462,16 +472,9 @@ TEST_F(MultiLcore, FullRingIsCountedAsRingFullNeverAHang) {
 // stops polling its RX queue while the ring lacks room for a burst, so the frames wait in the RX
 // queue instead of being dropped; once the consumer runs, every frame goes out, in order.
 TEST_F(MultiLcore, FullRingMakesTheInputWaitWhenToldTo) {
-  auto h = std::make_unique<Harness>(
-      std::vector<app::LcoreSettings>{lcore(1, {{"A", 0}}, {StageId::classify}),
-                                      lcore(2, {{"B", 0}}, {StageId::classify, StageId::arp, StageId::dns,
-                                                            StageId::tcp, StageId::other, StageId::tx})},
-      64, "wait");
+  auto h = producer_consumer(64, "wait");
   h->launch({1});  // the producer only
-  std::vector<Bytes> frames;
-  for (int i = 0; i < 300; ++i)
-    frames.push_back(PacketBuilder().ipv4("10.0.0.1", "10.0.0.53").udp(static_cast<uint16_t>(2000 + i), 53)
-                         .payload("q").build());
+  const std::vector<Bytes> frames = dns_queries(300);
   h->feed(0, frames);
   auto waiting = [&] {
     uint64_t n = 0;

@@ -37,13 +37,7 @@ inline size_t mutation_frames(size_t suite) {
 // the frame sent twice. Timestamps advance 1-50 us per frame, with a jump of 3 s about every 500
 // frames (past the DNS query and IP fragment timeouts).
 inline std::vector<TimedFrame> mutate_runs(const std::vector<Bytes>& seeds, size_t count, uint64_t seed) {
-  uint64_t rng = seed | 1;
-  auto next = [&] {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-  };
+  XorShift64 next{seed | 1};
   static constexpr size_t kFields[] = {14, 16, 17, 20, 21, 23, 34, 35, 36, 37, 38, 39, 40, 41, 46, 47};
   static constexpr uint8_t kValues[] = {0x00, 0x01, 0x20, 0x3f, 0x40, 0x80, 0xc0, 0xc0, 0xff};
   constexpr size_t kUdpPayload = 14 + 20 + 8;

@@ -15,6 +15,17 @@ namespace rampart::pipetest {
 
 using Bytes = std::vector<uint8_t>;
 
+// A fixed-seed pseudo-random sequence (xorshift64) for reproducible test inputs. seed != 0.
+struct XorShift64 {
+  uint64_t s;
+  uint64_t operator()() {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return s;
+  }
+};
+
 // "rpt-<tag>-<pid>": unique per test program run, so programs run in parallel.
 std::string unique_prefix(const std::string& tag);
 

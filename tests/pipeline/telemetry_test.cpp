@@ -229,13 +229,7 @@ TEST_F(RunningRampart, SurvivesRandomCommandsAndParameters) {
       "domains", "clients", "nxdomain", "10", "100000", "10.9.0.0/30", "10.9.9.9/24", "::1/128",
       "300.1.1.1/8", "10.9.0.0/0", "start", "stop", "all", "lan", "on", "off", "true", "%s%n", "\\",
       "\"", "\xff\xfe", "\xc3\xa9", " ", "\t"};
-  uint64_t rng = 0x2545f4914f6cdd1dull;
-  auto next = [&] {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-  };
+  XorShift64 next{0x2545f4914f6cdd1dull};
   size_t errors = 0, nulls = 0;
   for (int i = 0; i < 1500; ++i) {
     std::string cmd = cmds[next() % cmds.size()];
