@@ -272,6 +272,7 @@ void read_dns(ConfigReader& r, dns::DnsConfig& d) {
     return static_cast<uint32_t>(r.integer(key, def, lo, hi));
   };
   t.window_ms = u32("detect_window_ms", t.window_ms, 10, 600000);
+  t.clear_ms = u32("detect_clear_ms", t.clear_ms, 0, 3600000);
   t.nxdomain_rate = u32("nxdomain_flood_rate", t.nxdomain_rate, 1, 100000000);
   t.nxdomain_ratio_pct = u32("nxdomain_flood_ratio_pct", t.nxdomain_ratio_pct, 0, 100);
   t.random_subdomain_rate = u32("random_subdomain_rate", t.random_subdomain_rate, 1, 100000000);

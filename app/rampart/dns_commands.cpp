@@ -323,6 +323,8 @@ std::map<std::pair<int, std::string>, Merged> merged_alerts(const AppState& app,
         m.a.last_tsc = std::max(m.a.last_tsc, a.last_tsc);
         m.a.rate += a.rate;
         m.a.windows = std::max(m.a.windows, a.windows);
+        // Over the threshold now if any lcore is.
+        m.a.quiet_windows = std::min(m.a.quiet_windows, a.quiet_windows);
         // Counts and bytes add up; trigger bits do not (ratios are derived from the byte sums).
         for (size_t i = 0; i < std::size(a.ev); ++i) {
           if (a.kind == dns::AlertKind::amplification && i == dns::amp_ev::triggers) m.a.ev[i] |= a.ev[i];
@@ -397,6 +399,7 @@ Value dns_alerts(const AppState& app, std::string_view params) {
     a.set("start_unix", app.unix_time(m.a.start_tsc));
     a.set("last_unix", app.unix_time(m.a.last_tsc));
     a.set("windows", m.a.windows);
+    a.set("quiet_windows", m.a.quiet_windows);
     a.set("lcores", static_cast<uint64_t>(m.lcores));
     if (m.a.kind == dns::AlertKind::amplification) {
       a.set("triggers", amp_triggers(m.a));
@@ -427,19 +430,21 @@ namespace {
 
 // Logs alerts as they start and end, polling the lcores' published alerts (control plane).
 void alert_logger(AppState* app) {
-  std::map<std::pair<int, std::string>, uint64_t> known;  // -> start_tsc
+  std::map<std::pair<int, std::string>, Merged> known;  // as last seen
   for (;;) {
     const bool last = app->control.state.load() == core::RunState::quit;
     uint64_t raised = 0;
-    const auto now = merged_alerts(*app, raised);
+    auto now = merged_alerts(*app, raised);
     for (const auto& [k, m] : now)
       if (!known.count(k))
         spdlog::warn("dns alert: {} {} at {} /s since {:.3f}: {}", kind_name(m.a.kind), k.second, m.a.rate,
                      app->unix_time(m.a.start_tsc), evidence(m.a));
-    for (const auto& [k, start] : known)
-      if (!now.count(k)) spdlog::info("dns alert over: {} {}", kind_name(static_cast<dns::AlertKind>(k.first)), k.second);
-    known.clear();
-    for (const auto& [k, m] : now) known[k] = m.a.start_tsc;
+    for (const auto& [k, m] : known)
+      if (!now.count(k))
+        spdlog::info("dns alert over: {} {}: from {:.3f} to {:.3f}, {} windows over the threshold, last at {} /s",
+                     kind_name(m.a.kind), k.second, app->unix_time(m.a.start_tsc),
+                     app->unix_time(m.a.last_tsc), m.a.windows, m.a.rate);
+    known = std::move(now);
     if (last) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }

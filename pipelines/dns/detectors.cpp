@@ -18,6 +18,7 @@ Detectors::Detectors(const DetectConfig& cfg, uint64_t tsc_hz)
     : cfg_(cfg),
       tsc_hz_(tsc_hz ? tsc_hz : 1),
       win_tsc_(static_cast<uint64_t>(cfg.window_ms ? cfg.window_ms : 1) * tsc_hz_ / 1000),
+      clear_tsc_(static_cast<uint64_t>(cfg.clear_ms) * tsc_hz_ / 1000),
       nx_domains_(16),
       domains_(std::make_unique<DomainTable>()),
       victims_(std::make_unique<VictimTable>()) {
@@ -87,6 +88,7 @@ void Detectors::raise(AlertKind kind, const uint8_t* key, size_t len, uint64_t r
   a.last_tsc = win_start_ + win_tsc_;
   a.rate = rate;
   ++a.windows;
+  a.quiet_windows = 0;
   std::memset(a.ev, 0, sizeof a.ev);
   std::memcpy(a.ev, ev, nev * sizeof(uint64_t));
   hit_[i] = true;
@@ -150,10 +152,20 @@ void Detectors::close(uint64_t now) noexcept {
     raise(AlertKind::amplification, v.key, v.len, per_s(s.responses), ev, amp_ev::count);
   }
 
-  // Alerts not re-triggered end.
+  // Alerts not re-triggered for clear_ms end; until then they stay as they were at their last
+  // window over the threshold. Quiet time runs to `now`, not to this window's end: no packet came
+  // in between (a packet would have closed the window earlier). A window that did not cross ends
+  // after last_tsc, so with clear_ms 0 the first such window ends the alert.
   uint32_t keep = 0;
-  for (uint32_t i = 0; i < nactive_; ++i)
-    if (hit_[i]) active_[keep++] = active_[i];
+  for (uint32_t i = 0; i < nactive_; ++i) {
+    Alert& a = active_[i];
+    if (!hit_[i]) {
+      ++a.quiet_windows;
+      if (static_cast<int64_t>(now - a.last_tsc) >= static_cast<int64_t>(std::max<uint64_t>(clear_tsc_, 1))) continue;
+    }
+    if (keep != i) active_[keep] = a;
+    ++keep;
+  }
   nactive_ = keep;
   seq_.write_begin();
   std::memcpy(static_cast<void*>(pub_.data()), active_.data(), sizeof(Alert) * nactive_);

@@ -10,7 +10,9 @@
 //     second, ANY/TXT/DNSKEY responses per second, or the response/query byte ratio of its
 //     matched transactions (with a floor on the response bytes per second) over its threshold.
 // At the end of each window the thresholds (per second, per lcore) are checked; an alert starts
-// when a window crosses them and ends at the first window that does not. Active alerts are
+// when a window crosses them and ends once clear_ms have passed without a window that does: an
+// attack hovering around a threshold stays one alert instead of starting and ending every other
+// window (seen with a real NXDOMAIN flood at 50 % of the responses). Active alerts are
 // published for control threads under a sequence counter; the control plane logs and serves them
 // (/rampart/dns/alerts). No allocation after construction.
 #pragma once
@@ -30,6 +32,7 @@ namespace rampart::dns {
 
 struct DetectConfig {
   uint32_t window_ms = 1000;
+  uint32_t clear_ms = 10000;  // an alert ends this long after its last window over the threshold
   uint32_t nxdomain_rate = 1000;          // NXDOMAIN responses per second ...
   uint32_t nxdomain_ratio_pct = 50;       // ... and at least this share of responses
   uint32_t random_subdomain_rate = 500;   // queries per second under one domain ...
@@ -71,10 +74,11 @@ struct Alert {
   uint8_t key[255];
   uint64_t start_tsc;   // start of the first window over the threshold
   uint64_t last_tsc;    // end of the last window over it
-  uint64_t rate;        // events per second in the last window (see below)
-  uint64_t windows;     // consecutive windows over the threshold
-  // Evidence of the last window, by kind (counts and bytes, so lcores merge by adding them, except
-  // the trigger bits, which merge by OR):
+  uint64_t rate;        // events per second in the last window over the threshold (see below)
+  uint64_t windows;     // windows over the threshold since the alert started
+  uint64_t quiet_windows;  // windows closed since the last one over the threshold (0: it was)
+  // Evidence of the last window over the threshold, by kind (counts and bytes, so lcores merge by
+  // adding them, except the trigger bits, which merge by OR):
   //   nxdomain_flood:   rate = NXDOMAIN/s; [0] NXDOMAIN responses, [1] all responses,
   //                     [2] NXDOMAINs of the key domain
   //   random_subdomain: rate = queries/s under the domain; [0] queries under the domain (estimate),
@@ -135,6 +139,7 @@ class Detectors {
   DetectConfig cfg_;
   uint64_t tsc_hz_;
   uint64_t win_tsc_;
+  uint64_t clear_tsc_;
   uint64_t win_start_ = 0;
   bool started_ = false;
 

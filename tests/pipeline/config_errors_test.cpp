@@ -159,6 +159,8 @@ TEST_F(ConfigErrors, BadSetOverridesNameTheOverride) {
          {"--set pipeline.burst: expected an integer, found a string"}});
   check({"--set value out of range", kBase, {"--set", "mempool.cache=4096"},
          {"--set mempool.cache: 4096 is out of range [0, 512]"}});
+  check({"--set detect_clear_ms out of range", kBase, {"--set", "stages.dns.detect_clear_ms=-1"},
+         {"--set stages.dns.detect_clear_ms: -1 is out of range [0, 3600000]"}});
   check({"--set unknown key", kBase, {"--set", "pipeline.brust=32"}, {"--set pipeline.brust: unknown key"}});
   check({"--set through a non-table", kBase, {"--set", "eal.lcores.x=1"},
          {"--set eal.lcores.x: 'lcores' is not a table"}});

@@ -797,8 +797,20 @@ TEST(DnsDetectors, NxdomainFloodAndRandomSubdomainsUnderOneDomain) {
   ASSERT_TRUE(rs) << json::write(raw);
   EXPECT_EQ(rs->find("rate_per_s")->as_uint(), 300u);
   EXPECT_FALSE(find_alert(raw, "random_subdomain", "example.com.")) << "20 q/s of one name is normal";
-  // A quiet window ends them.
+  EXPECT_EQ(nx->find("quiet_windows")->as_uint(), 0u);
+  // A quiet window does not end them (detect_clear_ms, 10 s by default) ...
   rig.tick(2002);
+  const json::Value quiet = app::dns_alerts(*rig.app);
+  EXPECT_EQ(quiet.find("active")->as_uint(), 2u) << json::write(quiet);
+  nx = find_alert(quiet, "nxdomain_flood", "victim.test.");
+  ASSERT_TRUE(nx) << json::write(quiet);
+  EXPECT_EQ(nx->find("quiet_windows")->as_uint(), 1u);
+  EXPECT_EQ(nx->find("rate_per_s")->as_uint(), 300u) << "as in its last window over the threshold";
+  EXPECT_NEAR(nx->find("last_unix")->as_double(), 1700000001.0, 0.01);
+  rig.tick(10990);
+  EXPECT_EQ(app::dns_alerts(*rig.app).find("active")->as_uint(), 2u);
+  // ... 10 s without a window over the threshold do.
+  rig.tick(12000);
   EXPECT_EQ(app::dns_alerts(*rig.app).find("active")->as_uint(), 0u);
   EXPECT_EQ(app::dns_alerts(*rig.app).find("raised_total")->as_uint(), 2u);
 }

@@ -257,3 +257,89 @@ TEST(RandomSubdomainDetector, ModestAttackAmongManyBusierDomainsIsStillFound) {
     for (const auto& a : w) EXPECT_EQ(a.kind, AlertKind::random_subdomain);
   EXPECT_EQ(d.raised(), 1u);
 }
+
+// ------------------------------------------------------------------ alert lifetime
+
+namespace {
+
+// One second (one window) of NXDOMAIN responses under `domain`: `nx` of `total` responses, spread
+// evenly, then the tick that closes the window. Returns the alerts published.
+std::vector<Alert> nx_second(Detectors& d, uint64_t& t, const std::string& domain, uint32_t nx,
+                             uint32_t total) {
+  const auto w = wire("x." + domain);
+  const size_t dom = registered_domain_offset(w.data(), w.size());
+  const uint64_t dh = hash_bytes(w.data() + dom, w.size() - dom);
+  const uint8_t client[17] = {4, 10, 0, 0, 1};
+  for (uint32_t i = 0; i < total; ++i) {
+    d.tick(t + i * kHz / total);
+    d.on_response(i < nx ? 3 : 0, 1, w.data(), w.size(), dom, dh, 100, true, 40, client, 5, 77);
+  }
+  t += kHz;
+  d.tick(t);
+  return d.read();
+}
+
+}  // namespace
+
+// A flood hovering around its threshold (here: NXDOMAIN at exactly, then just under, half of the
+// responses, second after second) is one alert for as long as it lasts, not one per crossing.
+TEST(AlertLifetime, AFloodAroundTheThresholdIsOneAlertUntilClearMsOfQuiet) {
+  DetectConfig cfg;  // 1000 NXDOMAIN/s and 50 %; alerts clear after 10 s without a crossing
+  Detectors d(cfg, kHz);
+  uint64_t t = kT0;
+  d.tick(t);
+  const Alert* a = nullptr;
+  for (int s = 0; s < 12; ++s) {
+    SCOPED_TRACE("second " + std::to_string(s));
+    const bool over = s % 2 == 0;
+    const auto alerts = nx_second(d, t, "flap.test", over ? 1500 : 1400, 3000);
+    ASSERT_EQ(alerts.size(), 1u) << "still active in a window under the threshold";
+    a = &alerts[0];
+    EXPECT_EQ(a->quiet_windows, over ? 0u : 1u);
+    EXPECT_EQ(a->start_tsc, kT0) << "the alert that started in the first window";
+    EXPECT_EQ(a->windows, static_cast<uint64_t>(s / 2 + 1)) << "windows over the threshold";
+    EXPECT_EQ(a->rate, 1500u) << "the rate of the last window over the threshold";
+  }
+  EXPECT_EQ(d.raised(), 1u);
+  // Ten quiet seconds from the end of the last window over the threshold (second 10; second 11
+  // was the first quiet one) end it; nine do not.
+  const uint64_t last_over = t - kHz;
+  std::vector<Alert> alerts;
+  for (int s = 0; s < 8; ++s) alerts = nx_second(d, t, "flap.test", 10, 3000);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].last_tsc, last_over);
+  EXPECT_EQ(alerts[0].quiet_windows, 9u);
+  alerts = nx_second(d, t, "flap.test", 10, 3000);
+  EXPECT_TRUE(alerts.empty());
+  // A new crossing is a new alert.
+  alerts = nx_second(d, t, "flap.test", 2000, 3000);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].start_tsc, t - kHz);
+  EXPECT_EQ(d.raised(), 2u);
+}
+
+TEST(AlertLifetime, ClearMsZeroEndsAnAlertAtTheFirstWindowUnderTheThreshold) {
+  DetectConfig cfg;
+  cfg.clear_ms = 0;
+  Detectors d(cfg, kHz);
+  uint64_t t = kT0;
+  d.tick(t);
+  for (int s = 0; s < 6; ++s) {
+    const bool over = s % 2 == 0;
+    EXPECT_EQ(nx_second(d, t, "flap.test", over ? 1500 : 1400, 3000).size(), over ? 1u : 0u) << s;
+  }
+  EXPECT_EQ(d.raised(), 3u) << "every crossing starts an alert again";
+}
+
+// No packet at all for a while (the lcore's idle loop still ticks, or, offline, the next packet
+// comes much later): the quiet time is the time that passed, not the number of windows closed.
+TEST(AlertLifetime, QuietTimeIsTimeNotWindowsClosed) {
+  DetectConfig cfg;
+  Detectors d(cfg, kHz);
+  uint64_t t = kT0;
+  d.tick(t);
+  ASSERT_EQ(nx_second(d, t, "gap.test", 3000, 3000).size(), 1u);
+  t += 10 * kHz;  // 10 s later, the first tick closes the window that was open
+  d.tick(t);
+  EXPECT_TRUE(d.read().empty());
+}
