@@ -102,30 +102,13 @@ bool Client::connect_prefix(std::string_view prefix, std::chrono::milliseconds t
   return ok;
 }
 
-bool Client::connect(const std::string& socket_path, std::chrono::milliseconds timeout) {
-  close();
-  path_ = socket_path;
-  prefix_.clear();
-  timeout_ = timeout;
-  server_ = ServerInfo{};
-  error_ = Error{};
-
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof(addr.sun_path)) {
-    return fail(ErrorKind::connect, "socket path too long (max " +
-                                        std::to_string(sizeof(addr.sun_path) - 1) +
-                                        " bytes): " + socket_path);
-  }
-  std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
-
-  // Non-blocking so that connect and every later wait honour the timeout.
+// One connect() to the server, non-blocking so that it and every later wait honour the deadline.
+bool Client::open_socket(const sockaddr_un& addr, Clock::time_point deadline) {
+  const std::string& socket_path = path_;
   fd_ = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd_ < 0) return fail(ErrorKind::io, "socket(): " + errno_text(errno));
-
-  const auto deadline = Clock::now() + timeout;
   for (;;) {
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) break;
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) return true;
     int err = errno;
     if (err == EINTR) continue;
     // A full listen backlog gives EAGAIN on AF_UNIX; the server drains it, so retry briefly.
@@ -154,15 +137,44 @@ bool Client::connect(const std::string& socket_path, std::chrono::milliseconds t
         return fail(ErrorKind::connect, "cannot connect to " + socket_path + ": " + errno_text(err));
     }
   }
+}
 
-  auto hello = receive(kMinReplyBuffer);
-  if (!hello) {
-    if (error_.kind == ErrorKind::closed) {
-      error_.message = "server at " + socket_path +
-                       " closed the connection before its greeting (too many clients?)";
-    }
+bool Client::connect(const std::string& socket_path, std::chrono::milliseconds timeout) {
+  close();
+  path_ = socket_path;
+  prefix_.clear();
+  timeout_ = timeout;
+  server_ = ServerInfo{};
+  error_ = Error{};
+
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (socket_path.size() >= sizeof(addr.sun_path)) {
+    return fail(ErrorKind::connect, "socket path too long (max " +
+                                        std::to_string(sizeof(addr.sun_path) - 1) +
+                                        " bytes): " + socket_path);
+  }
+  std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
+
+  // DPDK accepts a connection beyond its client limit (10) and closes it at once. The limit is
+  // reached only while other clients are connected (a Prometheus scrape, scripts, several
+  // operators), and a slot frees as soon as one of them finishes, so such a refusal is retried
+  // until the timeout, backing off from 10 to 160 ms.
+  const auto deadline = Clock::now() + timeout;
+  std::optional<std::string> hello;
+  for (auto backoff = std::chrono::milliseconds(10);; backoff = std::min(backoff * 2, std::chrono::milliseconds(160))) {
+    if (!open_socket(addr, deadline)) return false;
+    hello = receive(kMinReplyBuffer);
+    if (hello) break;
     close();
-    return false;
+    if (error_.kind != ErrorKind::closed) return false;
+    if (remaining_ms(deadline) <= backoff.count()) {
+      error_.message = "server at " + socket_path +
+                       " closed the connection before its greeting, until the timeout (" +
+                       std::to_string(timeout.count()) + " ms): too many clients?";
+      return false;
+    }
+    std::this_thread::sleep_for(backoff);
   }
   auto parsed = json::parse(*hello);
   if (!parsed.value || !parsed.value->is_object()) {

@@ -11,6 +11,8 @@
 
 #include "common/json.h"
 
+struct sockaddr_un;
+
 namespace rampart::telemetry {
 
 inline constexpr std::string_view kSocketName = "dpdk_telemetry.v2";
@@ -86,6 +88,7 @@ class Client {
 
  private:
   bool fail(ErrorKind kind, std::string message);
+  bool open_socket(const sockaddr_un& addr, std::chrono::steady_clock::time_point deadline);
   std::optional<std::string> receive(size_t buffer_size);
 
   int fd_ = -1;

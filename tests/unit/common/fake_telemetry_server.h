@@ -46,6 +46,7 @@ class FakeTelemetryServer {
     bool accept = true;     // false: listen but never accept (connect succeeds, no greeting)
     bool greet = true;      // send the greeting after accept
     bool hang_up = false;   // close each connection right after accepting it
+    int hang_up_first = 0;  // ... or only the first this many (DPDK at its client limit)
     std::string greeting = R"({"version":"DPDK 22.11.0","pid":4242,"max_output_len":16384})";
   };
 
@@ -100,6 +101,10 @@ class FakeTelemetryServer {
 
   void serve(int fd) {
     if (config_.hang_up) return;
+    if (hung_up_ < config_.hang_up_first) {
+      ++hung_up_;
+      return;
+    }
     if (config_.greet) {
       if (::send(fd, config_.greeting.data(), config_.greeting.size(), MSG_NOSIGNAL) < 0) return;
     }
@@ -121,6 +126,7 @@ class FakeTelemetryServer {
   int listen_fd_ = -1;
   std::atomic<bool> stop_{false};
   std::atomic<int> commands_{0};
+  int hung_up_ = 0;  // server thread only
   std::thread thread_;
 };
 

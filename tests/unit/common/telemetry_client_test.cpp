@@ -188,9 +188,27 @@ TEST_F(TelemetryClient, ServerClosesBeforeGreeting) {
   cfg.hang_up = true;
   FakeTelemetryServer server(sock(), default_rampart_handler, cfg);
   Client c;
-  EXPECT_FALSE(c.connect(sock(), 2s));
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(c.connect(sock(), 300ms));
+  const auto took = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(c.error().kind, ErrorKind::closed);
   EXPECT_NE(c.error().message.find("too many clients"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("until the timeout (300 ms)"), std::string::npos) << c.error().message;
+  // Retried until (about) the timeout, not beyond it.
+  EXPECT_GE(took, 100ms);
+  EXPECT_LT(took, 2s);
+}
+
+TEST_F(TelemetryClient, ClientLimitReachedThenASlotFrees) {
+  // The first connections are refused the way DPDK refuses an eleventh client; then one is served.
+  FakeTelemetryServer::Config cfg;
+  cfg.hang_up_first = 3;
+  FakeTelemetryServer server(sock(), default_rampart_handler, cfg);
+  Client c;
+  ASSERT_TRUE(c.connect(sock(), 2s)) << c.error().message;
+  EXPECT_EQ(c.server().max_output_len, 16384u);
+  auto v = c.query("/rampart/info");
+  ASSERT_TRUE(v) << c.error().message;
 }
 
 TEST_F(TelemetryClient, GreetingButNoAnswers) {
