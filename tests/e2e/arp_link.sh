@@ -15,18 +15,13 @@
 # Env (set by tests/e2e/meson.build): RAMPART, RAMPARTCTL, SOURCE_ROOT.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PYTHON=/usr/bin/python3
-SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-RAMPART=${RAMPART:-$SOURCE_ROOT/build/app/rampart/rampart}
-RAMPARTCTL=${RAMPARTCTL:-$SOURCE_ROOT/build/app/rampartctl/rampartctl}
 IP_R=10.79.0.1 IP_H=10.79.0.2
 MAC_R=02:52:51:00:00:01
 
 e2e_init arplink
 e2e_require_root
 e2e_require_cmd ip ethtool tshark "$PYTHON"
-[[ -x $RAMPART ]] || fail "rampart binary not found at $RAMPART"
-[[ -x $RAMPARTCTL ]] || fail "rampartctl binary not found at $RAMPARTCTL"
+e2e_require_rampart ctl
 
 VH=$(e2e_ifname h) VB=$(e2e_ifname b) TAP=$(e2e_ifname t)
 e2e_netns_add host
@@ -85,6 +80,5 @@ done
 grep -q "link of lan is up again" "$E2E_WORK/rampart.log" || fail "no log line for the link-up"
 
 stop_bg tshark INT 10 || true
-stop_bg rampart TERM 20 || fail "rampart did not stop on SIGTERM"
-[[ $E2E_STATUS == 0 ]] || fail "rampart exited with $E2E_STATUS"
+e2e_stop_rampart
 e2e_log "PASS"

@@ -17,18 +17,13 @@
 # Env (set by tests/e2e/meson.build): RAMPART, SOURCE_ROOT.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PYTHON=/usr/bin/python3
-SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-RAMPART=${RAMPART:-$SOURCE_ROOT/build/app/rampart/rampart}
-RAMPARTCTL=${RAMPARTCTL:-$SOURCE_ROOT/build/app/rampartctl/rampartctl}
 IP_R=10.78.0.1 IP_H=10.78.0.2 IP_ADDED=10.78.0.5
 MAC_R=02:52:50:00:00:01
 
 e2e_init arpping
 e2e_require_root
 e2e_require_cmd ip ethtool ping arp-scan "$PYTHON"
-[[ -x $RAMPART ]] || fail "rampart binary not found at $RAMPART"
-[[ -x $RAMPARTCTL ]] || fail "rampartctl binary not found at $RAMPARTCTL"
+e2e_require_rampart ctl
 
 VH=$(e2e_ifname h) VD=$(e2e_ifname d)
 e2e_netns_add host
@@ -92,8 +87,7 @@ fi
 e2e_log "added $IP_ADDED while running: announced and answered"
 
 # ---- stop and read the report
-stop_bg rampart TERM 20 || fail "rampart did not stop on SIGTERM"
-[[ $E2E_STATUS == 0 ]] || fail "rampart exited with $E2E_STATUS"
+e2e_stop_rampart
 [[ -s $REPORT ]] || fail "no report at $REPORT"
 "$PYTHON" - "$REPORT" "$IP_H" "$HOST_MAC" <<'PY' || fail "report check failed"
 import json, sys

@@ -10,9 +10,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/arp_lan.sh"
 
-SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-RAMPART=${RAMPART:-$SOURCE_ROOT/build/app/rampart/rampart}
-RAMPARTCTL=${RAMPARTCTL:-$SOURCE_ROOT/build/app/rampartctl/rampartctl}
 NET=$ARP_LAN_NET
 RAMPART_IP=$ARP_LAN_RAMPART_IP
 SCANNER_IP=$ARP_LAN_SCANNER_IP
@@ -22,8 +19,7 @@ HOSTS=$ARP_LAN_HOSTS
 e2e_init arpscan
 e2e_require_root
 e2e_require_cmd arp-scan ip ethtool bc python3
-[[ -x $RAMPART ]] || fail "rampart binary not found at $RAMPART"
-[[ -x $RAMPARTCTL ]] || fail "rampartctl binary not found at $RAMPARTCTL"
+e2e_require_rampart ctl
 (( HOSTS >= 30 )) || fail "the LAN needs at least 30 hosts (ARP_LAN_HOSTS)"
 
 t0=$SECONDS

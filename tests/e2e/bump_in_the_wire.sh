@@ -10,9 +10,6 @@
 # Env (set by tests/e2e/meson.build): RAMPART, SOURCE_ROOT.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PYTHON=/usr/bin/python3  # Debian's: the one tools/setup.sh installs packages for
-SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-RAMPART=${RAMPART:-$SOURCE_ROOT/build/app/rampart/rampart}
 CONFIG=${BITW_CONFIG:-$SOURCE_ROOT/drivers-config/examples/bump-af-packet.toml}
 # --set keys naming the interface of each port in that config
 IFACE_KEY_A=${BITW_IFACE_KEY_A:-ports.a.args.iface}
@@ -24,7 +21,7 @@ BLOB_SIZE=$((1024 * 1024))
 e2e_init bitw
 e2e_require_root
 e2e_require_cmd ip ethtool ping curl sha256sum "$PYTHON"
-[[ -x $RAMPART ]] || fail "rampart binary not found at $RAMPART"
+e2e_require_rampart
 [[ -f $CONFIG ]] || fail "bump-in-the-wire config not found: $CONFIG"
 
 e2e_bump_topology "$IP_A" "$IP_B"
@@ -92,8 +89,7 @@ fi
 stop_bg http TERM 5 || true
 
 # ---- stop rampart and read its report
-stop_bg rampart TERM 20 || fail "rampart did not exit within 20 s of SIGTERM"
-(( E2E_STATUS == 0 )) || fail "rampart exited with status $E2E_STATUS after SIGTERM"
+e2e_stop_rampart
 [[ -s $REPORT ]] || fail "rampart wrote no report at $REPORT"
 
 "$PYTHON" - "$REPORT" "$PINGS" "$BLOB_SIZE" "$DNS_CHECKED" <<'EOF' || fail "report check failed"

@@ -18,10 +18,6 @@
 # Env (set by tests/e2e/meson.build): RAMPART, RAMPARTCTL, SOURCE_ROOT.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PYTHON=/usr/bin/python3
-SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-RAMPART=${RAMPART:-$SOURCE_ROOT/build/app/rampart/rampart}
-RAMPARTCTL=${RAMPARTCTL:-$SOURCE_ROOT/build/app/rampartctl/rampartctl}
 CONFIG=$SOURCE_ROOT/drivers-config/examples/bump-af-packet.toml
 IP_A=10.81.0.1 IP_B=10.81.0.2 IP_REFLECTOR=10.81.0.3
 Z=attack.test
@@ -29,8 +25,7 @@ Z=attack.test
 e2e_init dnsalerts
 e2e_require_root
 e2e_require_cmd ip ethtool ping nsd nsd-checkconf dig dnsperf "$PYTHON"
-[[ -x $RAMPART ]] || fail "rampart binary not found at $RAMPART"
-[[ -x $RAMPARTCTL ]] || fail "rampartctl binary not found at $RAMPARTCTL"
+e2e_require_rampart ctl
 
 e2e_bump_topology "$IP_A" "$IP_B"
 e2e_addr b "$VB" "$IP_REFLECTOR/24"
@@ -146,6 +141,5 @@ check "$W/reflection.json" "present amplification $IP_A unmatched large any_txt_
 e2e_log "during the reflection: $(cat "$W/reflection.check")"
 grep -q "dns alert: amplification $IP_A" "$W/rampart.log" || fail "no amplification warning in rampart's log"
 
-stop_bg rampart TERM 20 || fail "rampart did not exit within 20 s of SIGTERM"
-(( E2E_STATUS == 0 )) || fail "rampart exited with status $E2E_STATUS after SIGTERM (mbuf leak?)"
+e2e_stop_rampart
 e2e_log "PASS"

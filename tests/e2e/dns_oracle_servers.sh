@@ -19,7 +19,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init dnsoracle
 
-SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 DNS_ORACLE_DUMP=${DNS_ORACLE_DUMP:-$SOURCE_ROOT/build/tests/oracle/dns_oracle_dump}
 ORACLE=$SOURCE_ROOT/tests/oracle/dns_oracle.py
 

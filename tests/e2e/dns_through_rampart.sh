@@ -25,10 +25,6 @@
 # Env (set by tests/e2e/meson.build): RAMPART, RAMPARTCTL, SOURCE_ROOT.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PYTHON=/usr/bin/python3
-SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-RAMPART=${RAMPART:-$SOURCE_ROOT/build/app/rampart/rampart}
-RAMPARTCTL=${RAMPARTCTL:-$SOURCE_ROOT/build/app/rampartctl/rampartctl}
 CONFIG=$SOURCE_ROOT/drivers-config/examples/bump-tap.toml
 IP_A=10.78.0.1 IP_B=10.78.0.2
 Z=through.test
@@ -37,8 +33,7 @@ PASSES=3  # dnsperf -n: times through the query file
 e2e_init dnsthru
 e2e_require_root
 e2e_require_cmd ip ethtool ping sysctl nsd nsd-checkconf dig dnsperf "$PYTHON"
-[[ -x $RAMPART ]] || fail "rampart binary not found at $RAMPART"
-[[ -x $RAMPARTCTL ]] || fail "rampartctl binary not found at $RAMPARTCTL"
+e2e_require_rampart ctl
 
 e2e_bump_topology "$IP_A" "$IP_B"
 
@@ -212,6 +207,5 @@ for x in problems:
 sys.exit(1 if problems else 0)
 EOF
 
-stop_bg rampart TERM 20 || fail "rampart did not exit within 20 s of SIGTERM"
-(( E2E_STATUS == 0 )) || fail "rampart exited with status $E2E_STATUS after SIGTERM (mbuf leak?)"
+e2e_stop_rampart
 e2e_log "PASS"

@@ -22,6 +22,13 @@ E2E_FAILED=0
 E2E_KEEP=${E2E_KEEP:-0}  # 1: keep the scratch directory even on success
 E2E_KEEP_ON_FAIL=${E2E_KEEP_ON_FAIL:-1}  # 0: remove it after a failure too
 
+# Where the programs under test are: meson's test environment sets these; run by hand from a
+# checkout, the default build directory is used.
+SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+RAMPART=${RAMPART:-$SOURCE_ROOT/build/app/rampart/rampart}
+RAMPARTCTL=${RAMPARTCTL:-$SOURCE_ROOT/build/app/rampartctl/rampartctl}
+PYTHON=/usr/bin/python3  # Debian's: the one tools/setup.sh installs packages (scapy) for
+
 e2e_log() { printf '[%s %(%H:%M:%S)T] %s\n' "$E2E_NAME" -1 "$*"; }
 
 # fd 3 is the test's stderr even where a caller silenced 2 (e.g. inside wait_for)
@@ -52,6 +59,12 @@ e2e_init() {
 
 e2e_require_root() {
   [[ $(id -u) -eq 0 ]] || skip "needs root (namespaces, veth, raw sockets)"
+}
+
+# e2e_require_rampart [ctl]: the rampart binary (and rampartctl) must have been built.
+e2e_require_rampart() {
+  [[ -x $RAMPART ]] || fail "rampart binary not found at $RAMPART"
+  [[ ${1:-} != ctl || -x $RAMPARTCTL ]] || fail "rampartctl binary not found at $RAMPARTCTL"
 }
 
 # e2e_require_cmd CMD...: a missing peer tool is a broken machine, not a skip:
@@ -147,12 +160,13 @@ e2e_rampart_up() {
 }
 
 # e2e_nsd_conf DIR ADDR ZONE...: writes DIR/nsd.conf for an nsd in the foreground of a test:
-# IPv4 on ADDR port 53, one process, EDNS up to 4096 bytes, every file under DIR, no remote
-# control; each ZONE is served from DIR/ZONE.zone. Extra server: lines come from $NSD_EXTRA.
+# ADDR port 53 (IPv6 off unless NSD_DO_IP6=yes), one process, EDNS up to 4096 bytes, every file
+# under DIR, no remote control; each ZONE is served from DIR/ZONE.zone. Extra server: lines come
+# from $NSD_EXTRA.
 e2e_nsd_conf() {
   local dir=$1 addr=$2 z; shift 2
   {
-    printf 'server:\n  ip-address: %s\n  port: 53\n  do-ip6: no\n  reuseport: no\n' "$addr"
+    printf 'server:\n  ip-address: %s\n  port: 53\n  do-ip6: %s\n  reuseport: no\n' "$addr" "${NSD_DO_IP6:-no}"
     printf '  server-count: 1\n  ipv4-edns-size: 4096\n%s' "${NSD_EXTRA:+$NSD_EXTRA$'\n'}"
     printf '  zonesdir: "%s"\n  pidfile: "%s/nsd.pid"\n  database: ""\n' "$dir" "$dir"
     printf '  zonelistfile: "%s/zone.list"\n  xfrdfile: "%s/xfrd.state"\n  xfrdir: "%s"\n' "$dir" "$dir" "$dir"
@@ -234,6 +248,13 @@ stop_bg() {
   wait "$pid" 2>/dev/null || E2E_STATUS=$?
   unset "E2E_PID[$name]"
   return $((killed))
+}
+
+# e2e_stop_rampart: SIGTERM to the test's rampart, which must exit 0 within 20 s (it exits
+# non-zero when the mempool did not get every mbuf back).
+e2e_stop_rampart() {
+  stop_bg rampart TERM 20 || fail "rampart did not exit within 20 s of SIGTERM"
+  (( E2E_STATUS == 0 )) || fail "rampart exited with status $E2E_STATUS after SIGTERM (mbuf leak?)"
 }
 
 # wait_for CMD TIMEOUT_S: poll CMD (a shell string, so functions work) every

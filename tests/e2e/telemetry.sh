@@ -7,18 +7,13 @@
 # Env (set by tests/e2e/meson.build): RAMPART, RAMPARTCTL, SOURCE_ROOT.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PYTHON=/usr/bin/python3  # Debian's: it has python3-scapy
-SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-RAMPART=${RAMPART:-$SOURCE_ROOT/build/app/rampart/rampart}
-RAMPARTCTL=${RAMPARTCTL:-$SOURCE_ROOT/build/app/rampartctl/rampartctl}
 CONFIG=${TELEMETRY_CONFIG:-$SOURCE_ROOT/drivers-config/examples/demo.toml}
 PORT=${TELEMETRY_PORT:-wire0}  # the pcap port's name in that config
 DPDK_TELEMETRY=/usr/bin/dpdk-telemetry.py
 
 e2e_init telemetry
 e2e_require_cmd "$PYTHON"
-[[ -x $RAMPART ]] || fail "rampart binary not found at $RAMPART"
-[[ -x $RAMPARTCTL ]] || fail "rampartctl binary not found at $RAMPARTCTL"
+e2e_require_rampart ctl
 [[ -f $CONFIG ]] || fail "config not found: $CONFIG"
 [[ -f $DPDK_TELEMETRY ]] || fail "$DPDK_TELEMETRY missing (Debian package dpdk)"
 
