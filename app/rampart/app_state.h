@@ -18,6 +18,7 @@
 #include "app/rampart/config.h"
 #include "arp/port_addresses.h"
 #include "arp/scan_engine.h"
+#include "core/capture_clock.h"
 #include "core/lcore_runner.h"
 #include "core/run_control.h"
 
@@ -39,6 +40,8 @@ struct AppState {
   rte_mempool* pool = nullptr;
   std::vector<PortRuntime> ports;
   std::vector<std::unique_ptr<core::LcoreRunner>> runners;
+  // Packet time from the capture read ([pipeline] clock; null: the TSC). Shared by the runners.
+  std::unique_ptr<core::CaptureClock> capture_clock;
   std::vector<rte_ring*> rings;
   arp::AddressBook arp_addresses;             // our IPv4 addresses and MAC per port (build_arp)
   std::unique_ptr<arp::ScanEngine> arp_scans;  // shared by every ARP stage instance (build_arp)
@@ -61,10 +64,15 @@ struct AppState {
     control_threads.clear();
   }
 
-  // A TSC reading as Unix time in seconds, from the start-up pair (start_tsc, start_unix).
+  // A TSC reading as Unix time in seconds: from the start-up pair (start_tsc, start_unix), or, with
+  // the capture clock, from the capture's own time (packet times are the capture's).
   double unix_time(uint64_t tsc) const {
-    return static_cast<double>(start_unix) +
-           (static_cast<double>(tsc) - static_cast<double>(start_tsc)) / static_cast<double>(rte_get_tsc_hz());
+    const double hz = static_cast<double>(rte_get_tsc_hz());
+    if (capture_clock)
+      if (const uint64_t us = capture_clock->origin_us())
+        return static_cast<double>(us) / 1e6 +
+               (static_cast<double>(tsc) - static_cast<double>(capture_clock->start_tsc())) / hz;
+    return static_cast<double>(start_unix) + (static_cast<double>(tsc) - static_cast<double>(start_tsc)) / hz;
   }
 
   const PortRuntime* port_by_name(const std::string& name) const {

@@ -54,6 +54,7 @@ Value info(const AppState& app) {
   v.set("lcores", std::move(lcores));
   // What a full ring between lcores does here ([pipeline] full_ring resolved).
   v.set("full_ring", app.cfg.wait_on_full_rings() ? "wait" : "drop");
+  v.set("clock", app.capture_clock ? "capture" : "tsc");
   Value stages = Value::object();
   for (size_t s = 0; s < core::kStageCount; ++s) {
     const auto id = static_cast<StageId>(s);

@@ -31,6 +31,7 @@ const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn",
                                              "error", "critical", "off"};
 const std::vector<std::string> kPolicies = {"bump", "reflect", "drop"};
 const std::vector<std::string> kFullRing = {"auto", "drop", "wait"};
+const std::vector<std::string> kClock = {"auto", "tsc", "capture"};
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -192,6 +193,9 @@ void read_pipeline(ConfigReader& top, Config& cfg, const std::set<std::string>& 
     r.fail("ring_size", "must be a power of two");
   cfg.pipeline.drain_us = static_cast<uint32_t>(r.integer("drain_us", cfg.pipeline.drain_us, 1, 100000));
   cfg.pipeline.full_ring = r.one_of("full_ring", cfg.pipeline.full_ring, kFullRing);
+  cfg.pipeline.clock = r.one_of("clock", cfg.pipeline.clock, kClock);
+  if (cfg.pipeline.clock == "capture" && !cfg.every_port_reads_pcap_file())
+    r.fail("clock", "\"capture\" needs every port to read a pcap file once (rx_pcap, no infinite_rx)");
   const toml::table* lt = r.table("lcores");
   std::set<std::pair<std::string, uint16_t>> polled;
   if (lt) {
@@ -363,6 +367,10 @@ bool Config::every_port_reads_pcap_file() const {
   for (const auto& p : ports)
     if (!p.reads_pcap_file()) return false;
   return true;
+}
+
+bool Config::capture_clock() const {
+  return pipeline.clock == "capture" || (pipeline.clock == "auto" && every_port_reads_pcap_file());
 }
 
 bool Config::wait_on_full_rings() const {

@@ -66,6 +66,7 @@ struct PipelineSettings {
   uint32_t ring_size = 1024;
   uint32_t drain_us = 100;
   std::string full_ring = "auto";  // "drop", "wait", or "auto": wait when every port reads a pcap file
+  std::string clock = "auto";      // "tsc", "capture", or "auto": capture when every port reads a pcap file
   std::vector<LcoreSettings> lcores;  // empty: everything on the first worker lcore
 };
 
@@ -100,6 +101,8 @@ struct Config {
   bool every_port_reads_pcap_file() const;
   // [pipeline] full_ring resolved: lcores wait for a full ring instead of dropping.
   bool wait_on_full_rings() const;
+  // [pipeline] clock resolved: packet time is the capture's (core/capture_clock.h).
+  bool capture_clock() const;
 };
 
 struct Override {

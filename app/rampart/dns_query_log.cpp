@@ -26,16 +26,14 @@ QueryLogCounters& dns_query_log_counters() {
 }
 
 QueryLogWriter::QueryLogWriter(std::string path, uint64_t rotate_bytes, uint32_t keep,
-                               std::vector<dns::QueryLogRing*> rings, double start_unix,
-                               uint64_t start_tsc, uint64_t hz, QueryLogCounters* counters,
+                               std::vector<dns::QueryLogRing*> rings,
+                               std::function<double(uint64_t)> to_unix, QueryLogCounters* counters,
                                uint32_t retry_ms)
     : path_(std::move(path)),
       rotate_bytes_(rotate_bytes),
       keep_(keep),
       rings_(std::move(rings)),
-      start_unix_(start_unix),
-      start_tsc_(start_tsc),
-      hz_(static_cast<double>(hz ? hz : 1)),
+      to_unix_(std::move(to_unix)),
       c_(counters ? counters : &own_),
       retry_(retry_ms) {
   open_file();
@@ -132,7 +130,7 @@ constexpr BitName kHeaderFlags[] = {{0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc
 
 std::string QueryLogWriter::line(const dns::QueryLogRecord& r) const {
   json::Value v = json::Value::object();
-  const double t = start_unix_ + (static_cast<double>(r.query_tsc) - static_cast<double>(start_tsc_)) / hz_;
+  const double t = to_unix_(r.query_tsc);
   v.set("time", std::round(t * 1e6) / 1e6);
   v.set("client", address_text(r.client, r.family));
   v.set("client_port", static_cast<uint64_t>(r.client_port));
@@ -192,8 +190,8 @@ void start_dns_query_log(AppState& app) {
   if (rings.empty()) return;
   // Started even when the file cannot be opened now: it keeps draining (and counting) and retries.
   auto* w = new QueryLogWriter(cfg.query_log_path, cfg.query_log_rotate_bytes, cfg.query_log_keep,
-                               std::move(rings), static_cast<double>(app.start_unix), app.start_tsc,
-                               rte_get_tsc_hz(), &dns_query_log_counters());
+                               std::move(rings), [&app](uint64_t tsc) { return app.unix_time(tsc); },
+                               &dns_query_log_counters());
   if (w->ok()) spdlog::info("dns query log: {}", cfg.query_log_path);
   // Runs until the pipeline has quit, then writes what is left and closes the file.
   app.control_threads.emplace_back([&app, w] {

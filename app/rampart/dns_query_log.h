@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -34,10 +35,10 @@ QueryLogCounters& dns_query_log_counters();
 
 class QueryLogWriter {
  public:
-  // Times: unix = start_unix + (tsc - start_tsc) / hz. `counters`: where to count (nullptr: its
-  // own). `retry_ms`: how often a file that cannot be opened is tried again.
+  // `to_unix`: a record's TSC time as Unix seconds (AppState::unix_time). `counters`: where to
+  // count (nullptr: its own). `retry_ms`: how often a file that cannot be opened is tried again.
   QueryLogWriter(std::string path, uint64_t rotate_bytes, uint32_t keep,
-                 std::vector<dns::QueryLogRing*> rings, double start_unix, uint64_t start_tsc, uint64_t hz,
+                 std::vector<dns::QueryLogRing*> rings, std::function<double(uint64_t)> to_unix,
                  QueryLogCounters* counters = nullptr, uint32_t retry_ms = 1000);
   ~QueryLogWriter();
   QueryLogWriter(const QueryLogWriter&) = delete;
@@ -65,9 +66,7 @@ class QueryLogWriter {
   uint64_t rotate_bytes_;
   uint32_t keep_;
   std::vector<dns::QueryLogRing*> rings_;
-  double start_unix_;
-  uint64_t start_tsc_;
-  double hz_;
+  std::function<double(uint64_t)> to_unix_;
   QueryLogCounters own_;
   QueryLogCounters* c_;
   std::chrono::milliseconds retry_;

@@ -114,9 +114,21 @@ void build_topology(AppState& app) {
   bool first_arp = true;
   build_arp(app);
   std::map<unsigned, core::LcoreRunner*> by_lcore;
+  if (app.cfg.capture_clock()) {
+    app.capture_clock = std::make_unique<core::CaptureClock>(rte_get_tsc_hz(), rte_rdtsc());
+    if (!app.capture_clock->init()) {
+      app.capture_clock.reset();
+      // net_pcap registers the RX timestamp field when it is probed; a driver that does not
+      // stamps nothing, and packet time can only be the TSC.
+      if (app.cfg.pipeline.clock == "capture")
+        throw std::runtime_error("[pipeline] clock = \"capture\": the ports' driver stamps no capture time");
+      spdlog::warn("the ports' driver stamps no capture time: packet time is the TSC");
+    }
+  }
   for (const auto& l : plan) {
     auto runner = std::make_unique<core::LcoreRunner>(l.lcore, app.cfg.pipeline.burst, drain_tsc);
     runner->set_wait_on_full_rings(app.cfg.wait_on_full_rings());
+    runner->set_capture_clock(app.capture_clock.get());
     for (const auto& [name, q] : l.rx) runner->add_rx_queue(app.port_by_name(name)->id, q);
     for (StageId s : l.stages) {
       switch (s) {

@@ -99,7 +99,7 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
   }
   const uint16_t port = md->in_port;
   const uint16_t vlan = md->pkt.outer_vlan;
-  const uint64_t now = ctx.now_tsc;
+  const uint64_t now = core::arrival_tsc(m, ctx);
   if (a.op == proto::kArpRequest) c_.requests_in.add(1);
   else c_.replies_in.add(1);
   if (a.gratuitous()) c_.gratuitous_in.add(1);

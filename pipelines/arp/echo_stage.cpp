@@ -19,7 +19,7 @@ uint16_t EchoStage::process(rte_mbuf** pkts, uint16_t n, core::StageContext& ctx
   for (uint16_t i = 0; i < n; ++i) {
     if (!proto::is_plain_icmp_echo_request(core::meta(pkts[i])->pkt)) continue;
     if (i > run) forward(pkts + run, static_cast<uint16_t>(i - run));
-    handle(pkts[i], ctx.now_tsc);
+    handle(pkts[i], core::arrival_tsc(pkts[i], ctx));
     run = static_cast<uint16_t>(i + 1);
   }
   if (run == 0) {  // no echo request, the usual burst: all of it by the policy in one piece

@@ -136,7 +136,7 @@ void ClassifyStage::classify_burst(rte_mbuf** pkts, uint16_t n, core::StageConte
     core::PacketMeta* md = core::meta(m);
     if constexpr (kReceived) {
       md->in_port = ctx.rx_port;
-      md->rx_tsc = ctx.now_tsc;
+      if (!ctx.rx_stamped) md->rx_tsc = ctx.now_tsc;
     }
     // The fast path: option-less unfragmented IPv4 UDP/TCP (the general walk answers the rest,
     // and whatever the NIC flagged as a bad IPv4 checksum).

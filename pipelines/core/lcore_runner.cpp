@@ -220,6 +220,7 @@ void LcoreRunner::process_and_dispatch(StageId s, rte_mbuf** pkts, uint16_t n) {
 
 void LcoreRunner::receive(uint16_t port, rte_mbuf** pkts, uint16_t n) {
   ctx_.rx_port = port;
+  if (clock_) ctx_.now_tsc = clock_->stamp(pkts, n, rte_rdtsc());
   run_passes(StageId::classify, pkts, n);
 }
 
@@ -262,7 +263,7 @@ void LcoreRunner::run(const RunControl& control) {
     const RunState state = control.state.load(std::memory_order_relaxed);
     if (state == RunState::quit) break;
     const uint64_t start = rte_rdtsc();
-    ctx_.now_tsc = start;
+    ctx_.now_tsc = clock_ ? clock_->now(start) : start;
     uint32_t moved = 0;
 
     bool waiting = false;  // an input left unpolled: a ring ahead is full

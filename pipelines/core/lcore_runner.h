@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/burst_split.h"
+#include "core/capture_clock.h"
 #include "core/lcore_counters.h"
 #include "core/meta.h"
 #include "core/run_control.h"
@@ -41,6 +42,12 @@ class LcoreRunner {
   // its burst, so the input waits instead: lossless, for pcap files. Inputs wait only on rings to
   // stages after their own, and the last stage never waits, so no lcores can wait on each other.
   void set_wait_on_full_rings(bool wait) { wait_on_full_rings_ = wait; }
+  // Packet time from the capture being read (offline runs; capture_clock.h) instead of the TSC:
+  // received packets are stamped with it and the stages' now_tsc follows it. Not owned.
+  void set_capture_clock(CaptureClock* clock) {
+    clock_ = clock;
+    ctx_.rx_stamped = clock != nullptr;
+  }
 
   // The poll loop; returns when control says quit. Runs on this runner's lcore.
   void run(const RunControl& control);
@@ -119,6 +126,7 @@ class LcoreRunner {
   std::array<Pending*, 256> local_pending_{};
   std::atomic<uint64_t> idle_streak_{0};
   bool wait_on_full_rings_ = false;
+  CaptureClock* clock_ = nullptr;
   std::array<std::atomic<StageTap*>, kStageCount> taps_{};
 };
 

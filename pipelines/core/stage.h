@@ -31,6 +31,9 @@ struct StageContext {
   // Classify stamps it into the metadata after prefetching that line, rather than the RX loop
   // writing a line it has not fetched yet.
   uint16_t rx_port = kNoPort;
+  // The runner stamped meta(m)->rx_tsc of received packets itself (with their capture time, see
+  // capture_clock.h); classify then leaves it.
+  bool rx_stamped = false;
   LcoreCounters* counters = nullptr;
   // Set by the runner. A context built by hand (a unit test) has none: emit() then frees the
   // packet and counts it as no_route.
@@ -73,6 +76,15 @@ inline uint8_t verdict_of(const StageContext& ctx, rte_mbuf* const* pkts, uint16
 }
 
 using CounterVisitor = std::function<void(std::string_view name, uint64_t value)>;
+
+// When a packet arrived: its RX stamp (the capture's own time offline, see capture_clock.h), or
+// now for a packet that never went through classify (one a test injected). Per-packet decisions
+// (rate limits, table times) use it, so that they do not depend on which lcore runs a stage or
+// how far behind its ring is.
+inline uint64_t arrival_tsc(rte_mbuf* m, const StageContext& ctx) {
+  const uint64_t t = meta(m)->rx_tsc;
+  return t ? t : ctx.now_tsc;
+}
 
 class Stage {
  public:

@@ -19,6 +19,7 @@
 #include "core/meta.h"
 #include "mutated_traffic.h"
 #include "pipeline_util.h"
+#include "proto/builder.h"
 #include "proto/packet.h"
 
 namespace rampart::pipetest {
@@ -515,6 +516,74 @@ TEST_F(RampartBinary, MutatedTrafficIsAccountedForInEveryStage) {
                 (unsigned long long)generated, (unsigned long long)waiting,
                 (unsigned long long)num(*dns, {"messages"}), (unsigned long long)num(*dns, {"malformed"}));
   }
+}
+
+// A DNS message of one question for `<label>.slow.example` A, as a query or an NXDOMAIN answer.
+Bytes nx_message(uint16_t id, bool response, const std::string& label) {
+  Bytes m = {uint8_t(id >> 8), uint8_t(id), uint8_t(response ? 0x81 : 0x01), uint8_t(response ? 0x83 : 0x00),
+             0, 1, 0, 0, 0, 0, 0, 0};
+  for (const std::string& l : {label, std::string("slow"), std::string("example")}) {
+    m.push_back(static_cast<uint8_t>(l.size()));
+    m.insert(m.end(), l.begin(), l.end());
+  }
+  m.insert(m.end(), {0, 0, 1, 0, 1});
+  return m;
+}
+
+// Offline, packet time is the capture's (pipeline.clock "auto" = "capture" for pcap files): a
+// capture of 150 s, read in a fraction of a second, must give its own latencies (5 ms), no
+// NXDOMAIN flood (10 a second, against 1,000 a second read at replay speed) and the timeouts of
+// its unanswered queries (2 s after them, in capture time); the query log's times are the
+// capture's. With pipeline.clock = "tsc" the latencies are the replay's.
+TEST_F(RampartBinary, CaptureTimeDrivesDnsLatencyTimeoutsAndDetectors) {
+  constexpr uint64_t kT0 = 1700000000ull * 1000000;  // the capture's first record (us)
+  std::vector<std::pair<uint64_t, Bytes>> timed;
+  const auto frame = [](bool response, const Bytes& dns) {
+    proto::PacketBuilder b;
+    if (response) b.eth("02:00:00:00:00:53", "02:00:00:00:00:0a").ipv4("10.9.0.53", "10.9.0.10").udp(53, 40000);
+    else b.eth("02:00:00:00:00:0a", "02:00:00:00:00:53").ipv4("10.9.0.10", "10.9.0.53").udp(40000, 53);
+    return b.payload(dns).build();
+  };
+  for (uint16_t i = 0; i < 10; ++i)  // never answered
+    timed.emplace_back(kT0 + i * 1000, frame(false, nx_message(static_cast<uint16_t>(60000 + i), false, "lost" + std::to_string(i))));
+  constexpr int kTransactions = 1500;  // one every 100 ms
+  for (int i = 0; i < kTransactions; ++i) {
+    const uint64_t t = kT0 + 20000 + static_cast<uint64_t>(i) * 100000;
+    const std::string label = "n" + std::to_string(i);
+    timed.emplace_back(t, frame(false, nx_message(static_cast<uint16_t>(i), false, label)));
+    timed.emplace_back(t + 5000, frame(true, nx_message(static_cast<uint16_t>(i), true, label)));
+  }
+  const std::string input = dir_ + "/slow.pcap";
+  write_pcap(input, timed);
+  const std::string log = dir_ + "/slow.jsonl";
+  const RunOutput r = run_rampart(dir_, "capture-clock", source("drivers-config/examples/demo.toml"), {},
+                                  {"stages.dns.query_log_path=" + log}, input);
+  ASSERT_EQ(r.proc.exit_code, 0) << "stderr:\n" << r.proc.err;
+  const json::Value* info = r.report.find("/rampart/info");
+  const json::Value* dns = r.report.find("/rampart/dns/stats");
+  const json::Value* alerts = r.report.find("/rampart/dns/alerts");
+  ASSERT_TRUE(info && dns && alerts);
+  EXPECT_EQ(info->find("clock")->as_string(), "capture");
+  EXPECT_EQ(num(*dns, {"matched"}), static_cast<uint64_t>(kTransactions));
+  EXPECT_EQ(num(*dns, {"timeouts"}), 10u) << "the unanswered queries time out in capture time";
+  // The histogram's buckets are within about 3 % of a value.
+  for (const char* q : {"p50", "p99"})
+    EXPECT_NEAR(static_cast<double>(num(*dns, {"latency_us", q})), 5000.0, 200.0) << q;
+  EXPECT_EQ(num(*alerts, {"raised_total"}), 0u) << "10 NXDOMAIN a second is no flood";
+  std::ifstream f(log);
+  std::string first;
+  ASSERT_TRUE(std::getline(f, first)) << "no query log";
+  const auto rec = json::parse(first);
+  ASSERT_TRUE(rec.value) << first;
+  EXPECT_NEAR(rec.value->find("time")->as_double(), 1700000000.02, 1e-3) << "the first matched query's time";
+  EXPECT_NEAR(rec.value->find("latency_us")->as_double(), 5000.0, 1.0);
+
+  const RunOutput tsc = run_rampart(dir_, "tsc-clock", source("drivers-config/examples/demo.toml"), {},
+                                    {"pipeline.clock=\"tsc\""}, input);
+  ASSERT_EQ(tsc.proc.exit_code, 0) << "stderr:\n" << tsc.proc.err;
+  EXPECT_EQ(tsc.report.find("/rampart/info")->find("clock")->as_string(), "tsc");
+  EXPECT_LT(num(*tsc.report.find("/rampart/dns/stats"), {"latency_us", "p50"}), 2500u)
+      << "read at replay speed, a query and its answer arrive microseconds apart";
 }
 
 }  // namespace

@@ -123,20 +123,27 @@ std::string hex(const Bytes& b, size_t max) {
   return s + " (" + std::to_string(b.size()) + " bytes)";
 }
 
-void write_pcap(const std::string& path, const std::vector<Bytes>& frames) {
+void write_pcap(const std::string& path, const std::vector<std::pair<uint64_t, Bytes>>& timed) {
   pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
   ASSERT_NE(dead, nullptr);
   pcap_dumper_t* d = pcap_dump_open(dead, path.c_str());
   ASSERT_NE(d, nullptr) << pcap_geterr(dead);
-  uint32_t usec = 0;
-  for (const Bytes& f : frames) {
+  for (const auto& [us, f] : timed) {
     pcap_pkthdr h{};
-    h.ts.tv_usec = usec += 10;
+    h.ts.tv_sec = static_cast<time_t>(us / 1000000);
+    h.ts.tv_usec = static_cast<suseconds_t>(us % 1000000);
     h.caplen = h.len = static_cast<uint32_t>(f.size());
     pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data());
   }
   pcap_dump_close(d);
   pcap_close(dead);
+}
+
+void write_pcap(const std::string& path, const std::vector<Bytes>& frames) {
+  std::vector<std::pair<uint64_t, Bytes>> timed;
+  uint64_t us = 0;
+  for (const Bytes& f : frames) timed.emplace_back(us += 10, f);
+  write_pcap(path, timed);
 }
 
 std::vector<Bytes> read_pcap(const std::string& path) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rampart::pipetest {
@@ -61,6 +62,8 @@ std::string hex(const Bytes& b, size_t max = 96);
 std::vector<Bytes> read_pcap(const std::string& path);
 // Writes `frames` as an Ethernet pcap, 10 us apart. Fails the test on a write error.
 void write_pcap(const std::string& path, const std::vector<Bytes>& frames);
+// The same with each frame's capture time (microseconds since the epoch).
+void write_pcap(const std::string& path, const std::vector<std::pair<uint64_t, Bytes>>& timed);
 
 struct ProcResult {
   int exit_code = -1;      // WEXITSTATUS, or 128 + signal

@@ -459,7 +459,7 @@ TEST_F(DnsPipeline, QueryLogWritesOneJsonLinePerMatchedTransactionAndRotates) {
   ASSERT_NE(s.query_log(), nullptr);
   EXPECT_EQ(s.counters().query_log_records.load(), s.counters().matched.load());
   EXPECT_EQ(s.counters().query_log_dropped.load(), 0u);
-  app::QueryLogWriter w(cfg.query_log_path, 2048, 2, {s.query_log()}, 1700000000.0, 0, r.tsc_hz);
+  app::QueryLogWriter w(cfg.query_log_path, 2048, 2, {s.query_log()}, dnstest::unix_from(1700000000.0, r.tsc_hz));
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w.poll(), s.counters().matched.load());
   EXPECT_EQ(w.poll(), 0u);

@@ -723,7 +723,7 @@ TEST(DnsQueryLog, RecordsThatCannotBeWrittenAreCountedAndTheFileIsRetried) {
   dns::QueryLogRing ring(64);
   app::QueryLogCounters& counters = app::dns_query_log_counters();
   const uint64_t lost0 = counters.lost.load(), err0 = counters.write_errors.load();
-  app::QueryLogWriter w(path, 1 << 20, 2, {&ring}, 1700000000.0, 0, rte_get_tsc_hz(), &counters, 0);
+  app::QueryLogWriter w(path, 1 << 20, 2, {&ring}, dnstest::unix_from(1700000000.0, rte_get_tsc_hz()), &counters, 0);
   EXPECT_FALSE(w.ok());
   for (const auto& r : records(10)) ASSERT_TRUE(ring.push(r));
   EXPECT_EQ(w.poll(), 10u) << "the ring is drained even without a file";
@@ -748,7 +748,7 @@ TEST(DnsQueryLog, FailedWritesAreCountedNotIgnored) {
   // /dev/full accepts the open and refuses every write (ENOSPC): buffered lines fail at the flush.
   // Not a regular file, so it is never rotated (renamed).
   dns::QueryLogRing ring(64);
-  app::QueryLogWriter w("/dev/full", 4096, 2, {&ring}, 1700000000.0, 0, rte_get_tsc_hz(), nullptr, 0);
+  app::QueryLogWriter w("/dev/full", 4096, 2, {&ring}, dnstest::unix_from(1700000000.0, rte_get_tsc_hz()), nullptr, 0);
   ASSERT_TRUE(w.ok());
   for (const auto& r : records(20)) ASSERT_TRUE(ring.push(r));
   EXPECT_EQ(w.poll(), 20u);

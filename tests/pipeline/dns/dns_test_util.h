@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "dns/dns_stage.h"
 
@@ -34,6 +35,11 @@ inline dns::DnsStage::Endpoints endpoints6(const uint8_t (&src)[16], uint16_t sp
   ep.dport = dport;
   ep.family = 6;
   return ep;
+}
+
+// TSC times as Unix seconds for a query log writer: TSC 0 is `unix0`.
+inline std::function<double(uint64_t)> unix_from(double unix0, uint64_t hz) {
+  return [unix0, hz](uint64_t tsc) { return unix0 + static_cast<double>(tsc) / static_cast<double>(hz); };
 }
 
 }  // namespace dnstest
