@@ -40,4 +40,21 @@ assert mp["in_use_at_exit"] == mp["in_use_at_start"], mp
 dns = report["/rampart/dns/stats"]
 assert dns["queries"] > 0 and dns["matched"] > 0, dns
 PY
+# DNS latency is the capture's (pipeline.clock auto): Rampart's quantiles against tshark's dns.time
+# (response time after its query) on the same file, within the histogram's buckets (about 3 %).
+command -v tshark >/dev/null || fail "tshark is missing (tools/setup.sh installs it)"
+tshark -r "$SAMPLE_PCAP" -Y "dns.flags.response == 1 && dns.time" -T fields -e dns.time \
+  > "$dir/dns_time.txt" 2>/dev/null || fail "tshark could not read the sample"
+/usr/bin/python3 - "$dir/report.json" "$dir/dns_time.txt" <<'PY' || fail "DNS latency differs from tshark's"
+import json, sys
+lat = json.load(open(sys.argv[1]))["/rampart/dns/stats"]["latency_us"]
+# One line per response frame; a TCP segment with two answers gives "a,b".
+times = sorted(float(t) * 1e6 for line in open(sys.argv[2]) for t in line.strip().split(",") if t)
+assert len(times) > 100, len(times)
+for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99)):
+    want = times[min(len(times) - 1, int(q * len(times)))]
+    assert abs(lat[name] - want) <= 0.04 * want + 2, (name, lat[name], want, lat)
+print(f"latency p50/p90/p99: rampart {lat['p50']}/{lat['p90']}/{lat['p99']} us,",
+      "tshark " + "/".join(str(round(times[min(len(times) - 1, int(q * len(times)))])) for q in (0.5, 0.9, 0.99)))
+PY
 echo "demo test: ok ($(grep -c . "$dir/out.txt") lines of output)"
