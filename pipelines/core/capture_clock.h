@@ -42,15 +42,14 @@ class CaptureClock {
   // Stamps meta(m)->rx_tsc of each packet with its capture time (a packet without one gets the
   // clock's now()), and returns now() after the burst.
   uint64_t stamp(rte_mbuf** pkts, uint16_t n, uint64_t real_now) noexcept {
+    const uint64_t unstamped = now(real_now);
     uint64_t newest = 0;
     for (uint16_t i = 0; i < n; ++i) {
       rte_mbuf* m = pkts[i];
-      uint64_t t;
+      uint64_t t = unstamped;
       if (m->ol_flags & flag_) {
         t = to_tsc(*RTE_MBUF_DYNFIELD(m, field_, const rte_mbuf_timestamp_t*));
         if (t > newest) newest = t;
-      } else {
-        t = now(real_now);
       }
       meta(m)->rx_tsc = t;
     }
@@ -85,10 +84,9 @@ class CaptureClock {
   uint64_t to_tsc(uint64_t us) noexcept {
     uint64_t first = first_us_.load(std::memory_order_relaxed);
     if (!first) {
-      uint64_t expected = 0;
-      first = first_us_.compare_exchange_strong(expected, us ? us : 1, std::memory_order_relaxed)
-                  ? (us ? us : 1)
-                  : expected;
+      // The first record of any lcore is the origin (0 stays "none yet": a record at 0 counts as 1).
+      const uint64_t mine = us ? us : 1;
+      first = first_us_.compare_exchange_strong(first, mine, std::memory_order_relaxed) ? mine : first;
     }
     const int64_t d_us = static_cast<int64_t>(us - first);
     const __int128 d = static_cast<__int128>(d_us) * static_cast<__int128>(hz_) / 1000000;

@@ -75,8 +75,7 @@ e2e_log "both found the same $n_rp IP/MAC pairs ($expected_hosts hosts, the dupl
   fail "scan_save failed"
 [[ $(grep -c '^10\.203\.0\.' "$E2E_WORK/scan1.csv") -eq $((n_rp + 1)) ]] ||
   fail "scan1.csv has not $((n_rp + 1)) rows: $(head -5 "$E2E_WORK/scan1.csv")"
-"$RAMPARTCTL" --prefix "$E2E_PREFIX" --json raw /rampart/arp/scans >"$E2E_WORK/scans.json" ||
-  fail "/rampart/arp/scans failed"
+e2e_telemetry_json /rampart/arp/scans "$E2E_WORK/scans.json"
 python3 - "$E2E_WORK/scans.json" "$expected_pairs" <<'EOF' || fail "unexpected /rampart/arp/scans: $(cat "$E2E_WORK/scans.json")"
 import json, sys
 s = json.load(open(sys.argv[1]))["scan_1"]
@@ -91,8 +90,7 @@ EOF
 offset=0 pages=0
 : >"$E2E_WORK/paged.rows"
 while (( pages < 20 )); do
-  "$RAMPARTCTL" --prefix "$E2E_PREFIX" --json raw "/rampart/arp/scan_results,1,$offset,10" >"$E2E_WORK/page.json" ||
-    fail "scan_results,1,$offset,10 failed"
+  e2e_telemetry_json "/rampart/arp/scan_results,1,$offset,10" "$E2E_WORK/page.json"
   offset=$(python3 - "$E2E_WORK/page.json" "$E2E_WORK/paged.rows" <<'EOF'
 import json, sys
 p = json.load(open(sys.argv[1]))

@@ -50,18 +50,14 @@ e2e_start_bump_rampart "$IP_B" -c "$CONFIG" --set "ports.a.args.iface=$DA" --set
   --set stages.dns.amplification_rate=150 --set stages.dns.amplification_large_rate=150 \
   --set stages.dns.amplification_types_rate=150
 
-alerts() { # FILE: /rampart/dns/alerts as JSON
-  "$RAMPARTCTL" --prefix "$E2E_PREFIX" --json raw /rampart/dns/alerts >"$1" 2>"$W/ctl.err" ||
-    fail "rampartctl raw /rampart/dns/alerts failed: $(cat "$W/ctl.err")"
-}
+alerts() { e2e_telemetry_json /rampart/dns/alerts "$1"; }
 # check FILE EXPR...: each EXPR is "present KIND KEY [TRIGGER...]" or "absent KIND [KEY]".
 check() {
   local file=$1; shift
-  "$PYTHON" - "$file" "$@" <<'EOF'
+  e2e_python - "$file" "$@" <<'EOF'
 import json, sys
-d = json.load(open(sys.argv[1]))
-d = d[next(iter(d))] if len(d) == 1 and next(iter(d)).startswith("/") else d
-alerts = [v for k, v in d.items() if k.startswith("alerts/")]
+from e2e_report import answer
+alerts = [v for k, v in answer(sys.argv[1]).items() if k.startswith("alerts/")]
 bad = []
 for expr in sys.argv[2:]:
     w = expr.split()
@@ -87,7 +83,7 @@ EOF
 }
 active_alerts() { # prints the number of active alerts
   alerts "$W/active.json"
-  "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); d=d[next(iter(d))] if len(d)==1 and next(iter(d)).startswith("/") else d; print(d["active"])' "$W/active.json"
+  e2e_python -c 'import sys; from e2e_report import answer; print(answer(sys.argv[1])["active"])' "$W/active.json"
 }
 
 # ---- 1. water torture through Rampart

@@ -54,11 +54,8 @@ QF=$W/queries.txt
   for i in $(seq 1 10); do echo "nx-$i.$Z AAAA"; done
 } >"$QF"
 snapshot() { # FILE
-  local cmd
-  for cmd in dns/stats drops; do
-    "$RAMPARTCTL" --prefix "$E2E_PREFIX" --json raw "/rampart/$cmd" >"$1.${cmd//\//_}" 2>"$W/ctl.err" ||
-      fail "rampartctl raw /rampart/$cmd failed: $(cat "$W/ctl.err")"
-  done
+  e2e_telemetry_json /rampart/dns/stats "$1.dns_stats"
+  e2e_telemetry_json /rampart/drops "$1.drops"
 }
 snapshot "$W/before"
 nsx a timeout 30 dnsperf -s "$V6_B" -m udp -d "$QF" -n 40 -l 10 -c 2 -q 20 -t 3 >"$W/udp.dnsperf.txt" 2>&1 ||
@@ -67,55 +64,41 @@ nsx a timeout 30 dnsperf -s "$V6_B" -m tcp -d "$QF" -n 10 -l 10 -c 2 -q 10 -t 3 
   fail "dnsperf tcp failed: $(tail -n 5 "$W/tcp.dnsperf.txt")"
 sleep 1  # the last responses and TCP's closing segments
 snapshot "$W/after"
-"$RAMPARTCTL" --prefix "$E2E_PREFIX" --json raw /rampart/dns/top,clients,3 >"$W/clients.json" ||
-  fail "rampartctl dns top clients failed"
+e2e_telemetry_json /rampart/dns/top,clients,3 "$W/clients.json"
 
-"$PYTHON" - "$W" "$V6_A" <<'EOF' || fail "Rampart's IPv6 DNS statistics differ from dnsperf's report"
-import json, re, sys
+e2e_python - "$W" "$V6_A" <<'EOF' || fail "Rampart's IPv6 DNS statistics differ from dnsperf's report"
+import sys
+from e2e_report import answer, delta, dnsperf
 work, v6_a = sys.argv[1], sys.argv[2]
 problems = []
 
-def load(path):
-    d = json.load(open(path))
-    return d[next(iter(d))] if len(d) == 1 and next(iter(d)).startswith("/") else d
-
-def dnsperf(transport):
-    text = open(f"{work}/{transport}.dnsperf.txt").read()
-    num = lambda label: int(re.search(label + r":\s+(\d+)", text).group(1))
-    m = re.search(r"Response codes:\s+(.*)", text)
-    rcodes = {n: int(c) for n, c in re.findall(r"([A-Z]+) (\d+) \(", m.group(1))} if m else {}
-    return num("Queries sent"), num("Queries completed"), num("Queries lost"), rcodes
-
-b, a = load(f"{work}/before.dns_stats"), load(f"{work}/after.dns_stats")
-db, da = load(f"{work}/before.drops"), load(f"{work}/after.drops")
-def get(s, *path):
-    for k in path:
-        s = s.get(k, 0) if isinstance(s, dict) else 0
-    return s
-d = lambda *path: get(a, *path) - get(b, *path)  # change over the two runs
+b, a = answer(f"{work}/before.dns_stats"), answer(f"{work}/after.dns_stats")
+db, da = answer(f"{work}/before.drops"), answer(f"{work}/after.drops")
+d = lambda *path: delta(b, a, *path)  # change over the two runs
 sent = completed = lost = 0
 rcodes = {}
 for transport in ("udp", "tcp"):
-    s, c, l, rc = dnsperf(transport)
-    sent, completed, lost = sent + s, completed + c, lost + l
-    for k, v in rc.items():
+    p = dnsperf(f"{work}/{transport}.dnsperf.txt", problems)
+    sent, completed, lost = sent + p["sent"], completed + p["completed"], lost + p["lost"]
+    for k, v in p["rcodes"].items():
         rcodes[k] = rcodes.get(k, 0) + v
-    if d("queries_" + transport) != s:
-        problems.append(f"queries_{transport}: rampart {d('queries_' + transport)}, dnsperf sent {s}")
-    if d("responses_" + transport) != c:
-        problems.append(f"responses_{transport}: rampart {d('responses_' + transport)}, dnsperf completed {c}")
+    if d("queries_" + transport) != p["sent"]:
+        problems.append(f"queries_{transport}: rampart {d('queries_' + transport)}, dnsperf sent {p['sent']}")
+    if d("responses_" + transport) != p["completed"]:
+        problems.append(f"responses_{transport}: rampart {d('responses_' + transport)}, "
+                        f"dnsperf completed {p['completed']}")
 want = {"queries": sent, "responses": completed, "matched": completed, "unmatched_responses": 0,
         "malformed": 0, "lost (dnsperf)": 0}
 got = {"queries": d("queries"), "responses": d("responses"), "matched": d("matched"),
        "unmatched_responses": d("unmatched_responses"), "malformed": d("malformed"), "lost (dnsperf)": lost}
 for k in sorted(set(rcodes) | {k for k in a.get("rcodes", {}) if d("rcodes", k)}):
     want["rcode " + k], got["rcode " + k] = rcodes.get(k, 0), d("rcodes", k)
-got["drops"], want["drops"] = sum(da.get(k, 0) - db.get(k, 0) for k in da), 0
+got["drops"], want["drops"] = sum(delta(db, da, k) for k in da), 0
 print("rampart", got)
 for k, v in want.items():
     if got[k] != v:
         problems.append(f"{k}: rampart {got[k]}, expected {v}")
-top = load(f"{work}/clients.json")
+top = answer(f"{work}/clients.json")
 if not top.get("keys") or top["keys"][0] != v6_a:
     problems.append(f"top client {top.get('keys')}, expected {v6_a} first")
 for p in problems:

@@ -92,11 +92,8 @@ BIG_PER_PASS=4
 } >"$QF"
 
 dns_stats() { # FILE: /rampart/dns/stats and /rampart/drops
-  local cmd
-  for cmd in dns/stats drops; do
-    "$RAMPARTCTL" --prefix "$E2E_PREFIX" --json raw "/rampart/$cmd" >"$1.${cmd//\//_}" 2>"$W/ctl.err" ||
-      fail "rampartctl raw /rampart/$cmd failed: $(cat "$W/ctl.err")"
-  done
+  e2e_telemetry_json /rampart/dns/stats "$1.dns_stats"
+  e2e_telemetry_json /rampart/drops "$1.drops"
 }
 
 # run_perf NAME MODE EXTRA...: one bounded dnsperf run between two stats snapshots.
@@ -116,42 +113,16 @@ run_perf udp_edns udp -e
 run_perf tcp tcp
 bg_alive nsd || fail "nsd died during the test"
 
-"$PYTHON" - "$W" "$BIG_PER_PASS" "$(wc -l <"$QF")" <<'EOF' || fail "Rampart's DNS statistics differ from dnsperf's report"
-import json, re, sys
+e2e_python - "$W" "$BIG_PER_PASS" "$(wc -l <"$QF")" <<'EOF' || fail "Rampart's DNS statistics differ from dnsperf's report"
+import sys
+from e2e_report import answer as load, delta, dnsperf
 
 work, big_per_pass, lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 problems = []
 
-def load(path):
-    d = json.load(open(path))
-    return d[next(iter(d))] if len(d) == 1 and next(iter(d)).startswith("/") else d
-
-def dnsperf(path):
-    text = open(path).read()
-    def num(label):
-        m = re.search(label + r":\s+(\d+)", text)
-        if not m:
-            problems.append(f"{path}: no '{label}' in dnsperf's output")
-            return 0
-        return int(m.group(1))
-    rcodes = {}
-    m = re.search(r"Response codes:\s+(.*)", text)
-    if m:
-        for name, n in re.findall(r"([A-Z]+) (\d+) \(", m.group(1)):
-            rcodes[name] = int(n)
-    return {"sent": num("Queries sent"), "completed": num("Queries completed"),
-            "lost": num("Queries lost"), "rcodes": rcodes}
-
-def delta(before, after, *path):
-    a, b = after, before
-    for k in path:
-        a = a.get(k, 0) if isinstance(a, dict) else 0
-        b = b.get(k, 0) if isinstance(b, dict) else 0
-    return a - b
-
 for run in ("udp", "udp_edns", "tcp"):
     transport = "tcp" if run == "tcp" else "udp"
-    p = dnsperf(f"{work}/{run}.dnsperf.txt")
+    p = dnsperf(f"{work}/{run}.dnsperf.txt", problems)
     b = load(f"{work}/{run}.before.json.dns_stats")
     a = load(f"{work}/{run}.after.json.dns_stats")
     db = load(f"{work}/{run}.before.json.drops")

@@ -28,6 +28,17 @@ SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 RAMPART=${RAMPART:-$SOURCE_ROOT/build/app/rampart/rampart}
 RAMPARTCTL=${RAMPARTCTL:-$SOURCE_ROOT/build/app/rampartctl/rampartctl}
 PYTHON=/usr/bin/python3  # Debian's: the one tools/setup.sh installs packages (scapy) for
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# e2e_python ARG...: $PYTHON with this directory's modules (e2e_report.py) importable.
+e2e_python() { PYTHONPATH="$E2E_DIR${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" "$@"; }
+
+# e2e_telemetry_json CMD FILE: the answer of the test's rampart to telemetry command CMD
+# (e.g. /rampart/dns/stats), as JSON, into FILE (read it with e2e_report.answer).
+e2e_telemetry_json() {
+  "$RAMPARTCTL" --prefix "$E2E_PREFIX" --json raw "$1" >"$2" 2>"$E2E_WORK/ctl.err" ||
+    fail "rampartctl raw $1 failed: $(cat "$E2E_WORK/ctl.err")"
+}
 
 e2e_log() { printf '[%s %(%H:%M:%S)T] %s\n' "$E2E_NAME" -1 "$*"; }
 

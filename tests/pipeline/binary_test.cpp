@@ -17,6 +17,7 @@
 #include "common/json.h"
 #include "core/drop_reason.h"
 #include "core/meta.h"
+#include "../unit/dns/dns_writer.h"
 #include "mutated_traffic.h"
 #include "pipeline_util.h"
 #include "proto/builder.h"
@@ -520,14 +521,10 @@ TEST_F(RampartBinary, MutatedTrafficIsAccountedForInEveryStage) {
 
 // A DNS message of one question for `<label>.slow.example` A, as a query or an NXDOMAIN answer.
 Bytes nx_message(uint16_t id, bool response, const std::string& label) {
-  Bytes m = {uint8_t(id >> 8), uint8_t(id), uint8_t(response ? 0x81 : 0x01), uint8_t(response ? 0x83 : 0x00),
-             0, 1, 0, 0, 0, 0, 0, 0};
-  for (const std::string& l : {label, std::string("slow"), std::string("example")}) {
-    m.push_back(static_cast<uint8_t>(l.size()));
-    m.insert(m.end(), l.begin(), l.end());
-  }
-  m.insert(m.end(), {0, 0, 1, 0, 1});
-  return m;
+  dnstest::Writer w;
+  w.header(id, response ? 0x8183 : 0x0100, 1, 0, 0, 0);
+  w.question(label + ".slow.example", 1);
+  return w.b;
 }
 
 // Offline, packet time is the capture's (pipeline.clock "auto" = "capture" for pcap files): a
