@@ -16,7 +16,7 @@ inline constexpr uint32_t kIpFragMaxPieces = 8;
 
 struct DnsConfig {
   // Query/response matching (per lcore).
-  uint32_t pending_entries = 65536;   // queries waiting for a response (rounded up to 2^n)
+  uint32_t pending_entries = 65536;   // queries waiting for a response, at most
   uint32_t query_timeout_ms = 2000;   // a query unanswered for this long counts as a timeout
   // Top-N (per lcore, merged on read): counters kept by each space-saving summary.
   uint32_t topn_capacity = 512;

@@ -5,10 +5,12 @@
 namespace rampart::dns {
 
 PendingTable::PendingTable(uint32_t capacity) {
-  uint32_t c = 64;
-  while (c < capacity && c < (1u << 30)) c <<= 1;
-  slots_ = make_table<PendingEntry>(c);
-  mask_ = c - 1;
+  limit_ = capacity < 64 ? 64 : capacity;
+  const uint64_t want = uint64_t{limit_} * 4 / 3;
+  uint64_t c = 64;
+  while (c < want) c <<= 1;
+  slots_ = make_table<PendingEntry>(static_cast<size_t>(c));
+  mask_ = static_cast<uint32_t>(c - 1);
 }
 
 uint64_t PendingTable::hash(const TxKey& k) noexcept {
@@ -19,10 +21,13 @@ PendingTable::Insert PendingTable::insert_hashed(const TxKey& k, uint64_t h, uin
                                                  uint16_t qtype, uint16_t query_len,
                                                  uint64_t tsc) noexcept {
   const uint32_t tag = tag_of(h);
-  uint32_t i = static_cast<uint32_t>(h) & mask_;
+  uint32_t i = home(tag);
+  const bool room = size_ < limit_;
   for (unsigned d = 0; d < kMaxProbe; ++d, i = (i + 1) & mask_) {
     PendingEntry& e = slots_[i];
     if (e.tag == 0) {
+      // A duplicate would sit before the first empty slot: none past it to look for.
+      if (!room) return Insert::full;
       e.tag = tag;
       e.client_port = k.client_port;
       e.server_port = k.server_port;
@@ -46,7 +51,7 @@ PendingTable::Insert PendingTable::insert_hashed(const TxKey& k, uint64_t h, uin
 PendingTable::Match PendingTable::take_hashed(const TxKey& k, uint64_t h, uint64_t question,
                                               PendingEntry& out) noexcept {
   const uint32_t tag = tag_of(h);
-  uint32_t i = static_cast<uint32_t>(h) & mask_;
+  uint32_t i = home(tag);
   for (unsigned d = 0; d < kMaxProbe; ++d, i = (i + 1) & mask_) {
     PendingEntry& e = slots_[i];
     if (e.tag == 0) return Match::no_entry;
@@ -61,28 +66,17 @@ PendingTable::Match PendingTable::take_hashed(const TxKey& k, uint64_t h, uint64
 }
 
 // Backward-shift deletion: later entries of the same probe run move into the hole when their home
-// slot allows it, so look-ups never need tombstones and probe lengths never grow.
+// slot allows it, so look-ups never need tombstones and probe lengths never grow. Every entry sits
+// fewer than kMaxProbe slots from its home (inserts go no further, shifts only move entries
+// closer), so once the scan is kMaxProbe slots past the hole nothing further can move into it.
 void PendingTable::erase_at(uint32_t i) noexcept {
   uint32_t hole = i;
-  uint32_t j = i;
-  for (;;) {
-    j = (j + 1) & mask_;
-    if (j == i) break;  // a completely full table: every slot visited
+  for (uint32_t j = (i + 1) & mask_; ((j - hole) & mask_) < kMaxProbe; j = (j + 1) & mask_) {
     PendingEntry& e = slots_[j];
     if (e.tag == 0) break;
-    TxKey k;
-    std::memcpy(k.client, e.client, 16);
-    std::memcpy(k.server, e.server, 16);
-    k.client_port = e.client_port;
-    k.server_port = e.server_port;
-    k.txid = e.txid;
-    k.family = e.family;
-    k.transport = e.transport;
-    const uint32_t home = static_cast<uint32_t>(hash(k)) & mask_;
+    const uint32_t h = home(e.tag);
     // Move e to the hole when its home is not cyclically within (hole, j].
-    const uint32_t dist_hole = (hole - home) & mask_;
-    const uint32_t dist_j = (j - home) & mask_;
-    if (dist_hole < dist_j) {
+    if (((hole - h) & mask_) < ((j - h) & mask_)) {
       slots_[hole] = e;
       hole = j;
     }

@@ -48,6 +48,7 @@ std::string domain_of(const std::string& name) {
 TEST(PendingTable, InsertTakeAndQuestionCheck) {
   PendingTable t(64);
   EXPECT_EQ(t.capacity(), 64u);
+  EXPECT_GE(t.slots() * 3, t.capacity() * 4u);  // a quarter of the slots always stays empty
   EXPECT_EQ(t.insert(key(1, 1000, 7), 0xabc, 1, 40, 100), PendingTable::Insert::inserted);
   EXPECT_EQ(t.insert(key(1, 1000, 7), 0xabc, 1, 40, 150), PendingTable::Insert::duplicate);
   EXPECT_EQ(t.size(), 1u);
@@ -65,7 +66,8 @@ TEST(PendingTable, InsertTakeAndQuestionCheck) {
 }
 
 TEST(PendingTable, FillsUpThenRefusesAndEverythingStaysFindable) {
-  PendingTable t(1024);
+  PendingTable t(1000);
+  EXPECT_EQ(t.capacity(), 1000u);
   std::vector<TxKey> in;
   uint32_t full = 0;
   for (uint32_t i = 0; i < 2000; ++i) {
@@ -75,8 +77,10 @@ TEST(PendingTable, FillsUpThenRefusesAndEverythingStaysFindable) {
     else if (r == PendingTable::Insert::full) ++full;
   }
   EXPECT_EQ(in.size() + full, 2000u);
-  EXPECT_GT(in.size(), 900u);  // a bounded probe still fills most of the table
+  EXPECT_EQ(in.size(), 1000u);  // exactly the capacity: the slots past it stay empty
   EXPECT_EQ(t.size(), in.size());
+  // At the limit a query already waiting is still told apart from a new one.
+  EXPECT_EQ(t.insert(in.back(), 0, 1, 30, 0), PendingTable::Insert::duplicate);
   // Remove every other entry (backward shifts), then every remaining one must still be found.
   PendingEntry e;
   for (size_t i = 0; i < in.size(); i += 2) {
@@ -118,6 +122,61 @@ TEST(PendingTable, RandomOperationsAgreeWithAMap) {
     }
     ASSERT_EQ(t.size(), model.size());
   }
+}
+
+TEST(PendingTable, AFloodHeldAtTheLimitAgreesWithAMap) {
+  // An unanswered flood: new queries all the time, a few answered, the rest timing out, the table
+  // at its limit throughout. Deletions stop early there (kMaxProbe past the hole): every query the
+  // model holds must still be found, and nothing else.
+  PendingTable t(96);  // 128 slots: the fullest a table gets (3/4)
+  ASSERT_EQ(t.slots(), 128u);
+  std::map<std::tuple<uint32_t, uint16_t, uint16_t>, uint64_t> model;
+  std::mt19937 rng(20261203);
+  constexpr uint64_t kTimeout = 50;
+  uint32_t full = 0, full_early = 0;
+  for (uint64_t now = 0; now < 20000; ++now) {
+    for (int q = 0; q < 8; ++q) {  // 8 new queries a tick: the limit is reached within 12 ticks
+      const uint32_t c = rng() % 5000;
+      const uint16_t port = static_cast<uint16_t>(rng() % 16);
+      const auto mk = std::make_tuple(c, port, uint16_t{1});
+      const auto r = t.insert(key(c, port, 1), c, 1, 0, now);
+      if (model.count(mk)) {
+        ASSERT_EQ(r, PendingTable::Insert::duplicate);
+      } else if (r == PendingTable::Insert::inserted) {
+        model[mk] = now;
+      } else {
+        ++full;
+        // Below the limit only when kMaxProbe slots from the home are taken: rare at 3/4.
+        if (model.size() < t.capacity()) ++full_early;
+      }
+    }
+    if (!model.empty() && rng() % 4 == 0) {  // an answer
+      auto it = model.begin();
+      std::advance(it, rng() % model.size());
+      PendingEntry e;
+      const auto [c, port, id] = it->first;
+      ASSERT_EQ(t.take(key(c, port, id), c, e), PendingTable::Match::matched);
+      EXPECT_EQ(e.tsc, it->second);
+      model.erase(it);
+    }
+    if (now % 10 == 0) {  // a sweep over every slot
+      const uint32_t gone = t.expire(now, kTimeout, t.slots());
+      uint32_t want = 0;
+      for (auto it = model.begin(); it != model.end();)
+        if (now - it->second > kTimeout) { it = model.erase(it); ++want; } else { ++it; }
+      ASSERT_EQ(gone, want);
+    }
+    ASSERT_EQ(t.size(), model.size());
+    ASSERT_LE(t.size(), t.capacity());
+  }
+  EXPECT_GT(full, 100000u);  // the flood really ran at the limit
+  EXPECT_LT(full_early * 100, full) << full_early << " of " << full;
+  PendingEntry e;
+  for (const auto& [mk, tsc] : model) {
+    const auto [c, port, id] = mk;
+    ASSERT_EQ(t.take(key(c, port, id), c, e), PendingTable::Match::matched);
+  }
+  EXPECT_EQ(t.size(), 0u);
 }
 
 TEST(PendingTable, ExpireRemovesOnlyOldEntries) {
