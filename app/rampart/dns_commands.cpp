@@ -104,7 +104,7 @@ Value dns_stats(const AppState& app) {
   std::array<uint64_t, dns::kFlagCount> qflags{}, rflags{};
   std::array<uint64_t, dns::kEdnsSizeBuckets> edns_size{};
   dns::HistogramSnapshot lat;
-  uint64_t pending = 0, tcp_active = 0;
+  uint64_t pending = 0, pending_capacity = 0, tcp_active = 0;
   proto::dns::TcpStreamReassembler::Stats tcp{};
   uint64_t tcp_segments = 0, tcp_created = 0, tcp_evicted = 0, tcp_expired = 0, tcp_closed = 0,
            tcp_no_flow = 0, syn_recorded = 0, syn_overwritten = 0, syn_used = 0;
@@ -124,6 +124,7 @@ Value dns_stats(const AppState& app) {
     for (size_t i = 0; i < edns_size.size(); ++i) edns_size[i] += c.query_edns_size[i].load();
     lat.add(s->latency());
     pending += s->pending();
+    pending_capacity += s->pending_capacity();
     tcp_active += s->tcp_active_flows();
     const auto t = s->tcp_stats();
     tcp.segments += t.segments;
@@ -152,6 +153,7 @@ Value dns_stats(const AppState& app) {
 #undef X
 #undef RAMPART_DNS_SCALARS
   v.set("pending", pending);
+  v.set("pending_capacity", pending_capacity);
   const QueryLogCounters& ql = dns_query_log_counters();
   v.set("query_log_written", ql.written.load());
   v.set("query_log_lost", ql.lost.load());

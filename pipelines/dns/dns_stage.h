@@ -133,6 +133,8 @@ class DnsStage final : public core::Stage {
   // The query log's ring (nullptr when the log is off); its one consumer is the writer thread.
   QueryLogRing* query_log() const { return qlog_.get(); }
   uint32_t pending() const { return __atomic_load_n(&pending_size_, __ATOMIC_RELAXED); }
+  // The most queries the pending table holds (fixed at construction).
+  uint32_t pending_capacity() const { return pending_.capacity(); }
   uint32_t tcp_active_flows() const { return __atomic_load_n(&tcp_active_, __ATOMIC_RELAXED); }
   proto::dns::TcpStreamReassembler::Stats tcp_stats() const;
   const DnsConfig& config() const { return cfg_; }
