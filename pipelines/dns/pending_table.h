@@ -5,10 +5,10 @@
 // a quarter of the slots stay empty. Why: a query flood that is never answered keeps the table at
 // its limit, and with every slot usable the table filled to the last one. A deletion (every
 // timeout, every match) then shifted entries back until it met an empty slot, which could be
-// thousands of slots away: measured with 100,000 unanswered queries replayed against the default
-// 65536 entries, the lcore stalled for whole seconds (1,000-17,000 packets a second against 2.6
-// million). With a quarter empty the runs stay short, and a deletion also stops after kMaxProbe
-// slots without a move, since no entry sits further than that from its home slot.
+// thousands of slots away. tools/bench/dns_flood_bench.py (100,000 unanswered queries against the
+// default 65536 entries) measured 0.58 Mpps with whole seconds at 0 before, 2.0 Mpps with no second
+// below 0.84 of the median after. With a quarter empty the runs stay short, and a deletion also
+// stops after kMaxProbe slots without a move, since no entry sits further than that from its home.
 //
 // Why not rte_hash: a transaction is looked up once (the response) and deleted at once, and its
 // entry (key, timestamp, question hash, query size) is exactly one 64-byte cache line, so a probe

@@ -29,9 +29,7 @@ docs/benchmarks.md (other sections are kept); --no-write only prints.
 """
 
 import argparse
-import datetime
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -181,10 +179,7 @@ def main():
     build = pb.resolve_programs(ap, args)
 
     workdir = tempfile.mkdtemp(prefix="rampart-dns-stage-bench-")
-    if args.sample:
-        args.sample = os.path.abspath(args.sample)
-        if not os.path.isfile(args.sample):
-            raise pb.BenchError(f"no such pcap: {args.sample}")
+    if pb.existing_sample(args):
         source = f"`{os.path.basename(args.sample)}`"
     else:
         args.sample = make_capture(workdir)
@@ -217,25 +212,10 @@ def main():
     tsc_src = "DPDK rte_get_tsc_hz() via /rampart/info"
     if not tsc_hz:
         tsc_hz, tsc_src = pb.cpuinfo_hz(), "/proc/cpuinfo cpu MHz"
-    facts = {"nproc": os.cpu_count(), "cpu": pb.cpu_model(), "date": datetime.date.today().isoformat(),
-             "dpdk": pb.dpdk_version(), "frames": frames, "bytes": nbytes, "input": source,
-             "load": (load_start, load_end),
-             "build": os.path.relpath(build, pb.REPO) if build.startswith(pb.REPO + "/") else build}
-    section = render(args, reps, tsc_hz, tsc_src, facts)
-    print(section)
-    if not args.no_write:
-        pb.write_doc(args.doc, section, BEGIN, END)
-        pb.log(f"dns_stage_bench: wrote {args.doc}")
-    shutil.rmtree(workdir, ignore_errors=True)
+    facts = pb.machine_facts(build, (load_start, load_end), frames=frames, bytes=nbytes, input=source)
+    pb.publish(args, render(args, reps, tsc_hz, tsc_src, facts), BEGIN, END, "dns_stage_bench", workdir)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except pb.BenchError as e:
-        print(f"dns_stage_bench: error: {e}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("dns_stage_bench: interrupted", file=sys.stderr)
-        sys.exit(130)
+    pb.run_main(main, "dns_stage_bench")

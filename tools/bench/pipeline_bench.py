@@ -199,11 +199,12 @@ def unique_prefix(tag):
     return f"rampart-bench-{os.getpid()}-{tag}"
 
 
-def testpmd_argv(testpmd, sample, prefix, mode="io"):
+def testpmd_argv(testpmd, sample, prefix, mode="io", mbufs=16384):
+    """`mbufs`: net_pcap with infinite_rx holds the whole capture in mbufs, plus the rings'."""
     return [testpmd, "--no-pci", "--no-huge", "-m", "1024", "--file-prefix", prefix, "-l", "0-1",
             "--vdev", f"net_pcap0,rx_pcap={sample},infinite_rx=1", "--",
             f"--forward-mode={mode}", "--port-topology=loop", "--stats-period", "1",
-            "--total-num-mbufs=16384"]
+            f"--total-num-mbufs={mbufs}"]
 
 
 def rampart_argv(rampart, sample, prefix, profile):
@@ -214,9 +215,9 @@ def rampart_argv(rampart, sample, prefix, profile):
 RX_PPS = re.compile(r"Rx-pps:\s+(\d+)")
 
 
-def run_testpmd(args, tag, workdir, child_cpus, mode="io"):
+def run_testpmd(args, tag, workdir, child_cpus, mode="io", mbufs=16384):
     prefix = unique_prefix(tag)
-    argv = testpmd_argv(args.testpmd, args.sample, prefix, mode)
+    argv = testpmd_argv(args.testpmd, args.sample, prefix, mode, mbufs)
     proc = Proc(argv, os.path.join(workdir, f"{tag}.log"), stdin=True, child_cpus=child_cpus)
     try:
         need = WARMUP + args.seconds
@@ -583,6 +584,47 @@ def pin_harness():
     return None
 
 
+def existing_sample(args):
+    """Makes --sample absolute and checks it is a pcap file; False when none was given."""
+    if not args.sample:
+        return False
+    args.sample = os.path.abspath(args.sample)
+    if not os.path.isfile(args.sample):
+        raise BenchError(f"no such pcap: {args.sample}")
+    pcap_frames(args.sample)  # fails early on a file that is not a pcap
+    return True
+
+
+def machine_facts(build, load, **more):
+    """What every section states about the machine and the build, plus `more`."""
+    facts = {"nproc": os.cpu_count(), "cpu": cpu_model(), "date": datetime.date.today().isoformat(),
+             "dpdk": dpdk_version(), "load": load,
+             "build": os.path.relpath(build, REPO) if build.startswith(REPO + "/") else build}
+    facts.update(more)
+    return facts
+
+
+def publish(args, section, begin, end, name, workdir):
+    """Prints the section, writes it into args.doc unless --no-write, removes the work dir."""
+    print(section)
+    if not args.no_write:
+        write_doc(args.doc, section, begin, end)
+        log(f"{name}: wrote {args.doc}")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_main(main, name):
+    """A benchmark script's entry point: errors as one line and exit 1, ^C as exit 130."""
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        print(f"{name}: error: {e}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(ap, "repetitions of the three runs (default 3)",
@@ -590,13 +632,9 @@ def main():
     args = ap.parse_args()
     build = resolve_programs(ap, args)
 
-    if args.sample:
-        args.sample = os.path.abspath(args.sample)
-        if not os.path.isfile(args.sample):
-            raise BenchError(f"no such pcap: {args.sample}")
-        pcap_frames(args.sample)  # fails early on a file that is not a pcap
+    given = existing_sample(args)
     workdir = tempfile.mkdtemp(prefix="rampart-pipeline-bench-")
-    if not args.sample:
+    if not given:
         args.sample = os.path.join(workdir, "sample.pcap")
         gen = os.path.join(REPO, "tools", "gen_sample_traffic.py")
         try:
@@ -636,24 +674,10 @@ def main():
         tsc_hz, tsc_src = cpuinfo_hz(), "/proc/cpuinfo cpu MHz"
     rows = summarise(reps)
     load_end = os.getloadavg()[0]
-    facts = {"load": (load_start, load_end), "nproc": os.cpu_count(), "cpu": cpu_model(), "date": datetime.date.today().isoformat(),
-             "dpdk": dpdk_version(), "frames": frames, "bytes": nbytes,
-             "build": os.path.relpath(build, REPO) if build.startswith(REPO + "/") else build}
-    section = render(args, reps, rows, tsc_hz, tsc_src, facts)
-    print(section)
-    if not args.no_write:
-        write_doc(args.doc, section)
-        log(f"pipeline_bench: wrote {args.doc}")
-    shutil.rmtree(workdir, ignore_errors=True)
+    facts = machine_facts(build, (load_start, load_end), frames=frames, bytes=nbytes)
+    publish(args, render(args, reps, rows, tsc_hz, tsc_src, facts), BEGIN, END, "pipeline_bench", workdir)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as e:
-        print(f"pipeline_bench: error: {e}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("pipeline_bench: interrupted", file=sys.stderr)
-        sys.exit(130)
+    run_main(main, "pipeline_bench")

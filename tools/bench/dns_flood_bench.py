@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""DNS stage under an unanswered query flood: per-second Mpps of Rampart with the DNS stage on one
+worker lcore while a flood of never-answered queries holds its pending table at the limit, side
+by side with `dpdk-testpmd --forward-mode=io` on the same capture, in the same run.
+
+What it looks for is not the average but the slowest second. Every query of the flood waits in
+the pending table until `query_timeout_ms` (2 s) and then times out, so after the first two
+seconds the table is full, every new query is refused (`pending_full`) and tens of thousands of
+entries expire each second. A table whose deletions grow with its fill stalls the lcore for whole
+seconds in that state (it did: see docs/benchmarks.md), and on a real NIC a stalled lcore drops
+everything at its RX queue, legitimate traffic and ARP included.
+
+Input: tools/bench/make_query_flood.py (default 100,000 queries, more than the default 65,536
+`pending_entries`), or --sample. net_pcap with infinite_rx holds the whole capture in mbufs, so
+both programs get a mempool sized to it.
+
+Run from the repository root as root (the DPDK runtime directory):
+  /usr/bin/python3 tools/bench/dns_flood_bench.py --build build --runs 3 --seconds 10
+It writes the section between <!-- dns-flood-bench:begin --> and <!-- dns-flood-bench:end --> in
+docs/benchmarks.md (other sections are kept); --no-write only prints.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pipeline_bench as pb  # noqa: E402
+import dns_stage_bench as dsb  # noqa: E402
+
+BEGIN = "<!-- dns-flood-bench:begin -->"
+END = "<!-- dns-flood-bench:end -->"
+ROW_TESTPMD = pb.ROW_TESTPMD
+ROW_FLOOD = "Rampart DNS stage, unanswered query flood"
+COUNTERS = ("queries", "timeouts", "pending_full", "duplicate_queries")
+
+
+def mbufs_for(frames):
+    """A 2^k - 1 mempool holding the whole capture plus 16k for the rings and bursts."""
+    n = 1
+    while n - 1 < frames + 16384:
+        n <<= 1
+    return n - 1
+
+
+def set_profile(frames):
+    # The DNS stage profile of dns_stage_bench.py, with memory for the whole capture.
+    mbufs = mbufs_for(frames)
+    mem_mb = 256 + (mbufs + 1) * 3 // 1024  # about 2.5 KiB per mbuf, plus the rest
+    pb.PROFILES[ROW_FLOOD] = pb.PROFILES[dsb.ROW_DNS] + [
+        "--set", f"mempool.mbufs={mbufs}",
+        "--set", f'eal.args=["--no-pci", "--no-huge", "-m", "{mem_mb}"]']
+    return mbufs + 1
+
+
+def counters_delta(res, seconds):
+    first, last = res["extra"]
+    a, b = first.get(dsb.DNS_STATS), last.get(dsb.DNS_STATS)
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        raise pb.BenchError(f"telemetry: {dsb.DNS_STATS} gave no data")
+    d = {k: (b.get(k, 0) - a.get(k, 0)) / seconds for k in COUNTERS}
+    d["pending"] = b.get("pending", 0)
+    d["pending_limit"] = b.get("pending_capacity", 0)
+    return d
+
+
+def render(args, reps, tsc_hz, facts):
+    L = []
+    L.append("## DNS stage under an unanswered query flood")
+    L.append("")
+    L.append("Written by `tools/bench/dns_flood_bench.py` (see `tools/bench/README.md`); rerun it rather "
+             "than editing this section by hand.")
+    L.append("")
+    L.append(f"- Machine: {facts['nproc']} CPUs, {facts['cpu']}; TSC {tsc_hz / 1e9:.3f} GHz")
+    L.append(f"- Date: {facts['date']}; DPDK {facts['dpdk']}; Rampart build `{facts['build']}`")
+    L.append(f"- Input: {facts['input']} ({facts['frames']} frames), replayed forever by net_pcap "
+             f"(`infinite_rx=1`); both programs get a mempool of {facts['mbufs']} mbufs, as the PMD "
+             "holds the whole capture in them")
+    L.append(f"- {args.runs} repetitions of (testpmd io, Rampart), alternating; each run {pb.WARMUP} s "
+             f"warm-up then {args.seconds} one-second samples; lcore 1 is the only worker lcore")
+    L.append(f"- Machine load (1-minute load average) at start / end: {facts['load'][0]:.1f} / "
+             f"{facts['load'][1]:.1f}")
+    L.append("")
+    base = [r[ROW_TESTPMD]["pps"] for r in reps]
+    flood = [r[ROW_FLOOD]["pps"] for r in reps]
+    slowest = [min(r[ROW_FLOOD]["rates"]) for r in reps]
+    ratios = [f / b for f, b in zip(flood, base)]
+    L.append("| Run | Mpps (median) | slowest second (Mpps) | slowest / median | ratio vs testpmd io |")
+    L.append("|---|---:|---:|---:|---:|")
+    t_slow = [min(r[ROW_TESTPMD]["rates"]) for r in reps]
+    L.append(f"| {ROW_TESTPMD} | {statistics.median(base) / 1e6:.2f} | {min(t_slow) / 1e6:.2f} | "
+             f"{min(s / m for s, m in zip(t_slow, base)):.2f} | 1.00x |")
+    L.append(f"| {ROW_FLOOD} | {statistics.median(flood) / 1e6:.2f} | {min(slowest) / 1e6:.2f} | "
+             f"{min(s / m for s, m in zip(slowest, flood)):.2f} | {pb.fmt_ratio(statistics.median(ratios))} |")
+    L.append("")
+    L.append("The slowest second is the lowest one-second rate over all repetitions; slowest / median "
+             "is the lowest such share within one run. Per repetition (Rampart's one-second rates in "
+             "Mpps, and the DNS stage's counters per second over the window, from "
+             "`/rampart/dns/stats`; pending: queries waiting at the end, of `pending_capacity`):")
+    L.append("")
+    L.append("| Rep | testpmd io | Rampart per second | queries/s | timeouts/s | pending_full/s | "
+             "duplicate_queries/s | pending |")
+    L.append("|---:|---:|---|---:|---:|---:|---:|---:|")
+    for i, r in enumerate(reps):
+        d = r["counters"]
+        rates = " ".join(f"{x / 1e6:.2f}" for x in r[ROW_FLOOD]["rates"])
+        limit = f" / {d['pending_limit']}" if d["pending_limit"] else ""
+        L.append(f"| {i + 1} | {r[ROW_TESTPMD]['pps'] / 1e6:.2f} | {rates} | {d['queries']:.0f} | "
+                 f"{d['timeouts']:.0f} | {d['pending_full']:.0f} | {d['duplicate_queries']:.0f} | "
+                 f"{d['pending']}{limit} |")
+    L.append("")
+    L.append("### Method")
+    L.append("")
+    L.append("```sh")
+    L.append("/usr/bin/python3 tools/bench/make_query_flood.py SAMPLE   # 100,000 unanswered queries")
+    L.append(pb.cmdline(pb.testpmd_argv("dpdk-testpmd", "SAMPLE", "PREFIX", mbufs=facts["mbufs"])))
+    L.append(pb.cmdline(pb.rampart_argv(os.path.join(facts["build"], "app/rampart/rampart"),
+                                        "SAMPLE", "PREFIX", ROW_FLOOD)))
+    L.append("```")
+    L.append("")
+    L.append("- The replay repeats each query once per pass with the same endpoints and TxID: a query "
+             "still waiting is a duplicate, one already timed out is inserted again if there is room. "
+             "So once the table is full the stage refuses (`pending_full`) or sees duplicates for "
+             "every query, and entries expire at the rate they were admitted.")
+    L.append("- A large capture costs both programs more per packet than a small one (net_pcap copies "
+             "each frame from a 100,000-frame store, which no cache holds): compare the ratio, not the "
+             "Mpps, with the other sections.")
+    return "\n".join(L) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    pb.add_common_arguments(ap, "repetitions of the two runs (default 3)",
+                            "flood pcap (default: make one with tools/bench/make_query_flood.py)")
+    ap.set_defaults(seconds=10)
+    args = ap.parse_args()
+    build = pb.resolve_programs(ap, args)
+
+    workdir = tempfile.mkdtemp(prefix="rampart-dns-flood-bench-")
+    if pb.existing_sample(args):
+        source = f"`{os.path.basename(args.sample)}`"
+    else:
+        args.sample = os.path.join(workdir, "flood.pcap")
+        gen = os.path.join(pb.REPO, "tools", "bench", "make_query_flood.py")
+        subprocess.run([sys.executable, gen, args.sample], check=True, timeout=300)
+        source = ("100,000 unanswered queries for random names under one domain "
+                  "(`tools/bench/make_query_flood.py`)")
+    frames, _ = pb.pcap_frames(args.sample)
+    mbufs = set_profile(frames)
+    pb.log(f"dns_flood_bench: {frames} frames in {args.sample}; logs in {workdir}")
+
+    child_cpus = pb.pin_harness()
+    load_start = os.getloadavg()[0]
+    reps = []
+    tsc_hz = 0
+    for i in range(args.runs):
+        pb.log(f"repetition {i + 1}/{args.runs}")
+        rep = {ROW_TESTPMD: pb.run_testpmd(args, f"r{i}-testpmd", workdir, child_cpus, mbufs=mbufs)}
+        pb.log(f"  {ROW_TESTPMD:44s} {rep[ROW_TESTPMD]['pps'] / 1e6:7.2f} Mpps")
+        res = pb.run_rampart(args, f"r{i}-flood", ROW_FLOOD, workdir, child_cpus, extra=(dsb.DNS_STATS,))
+        rep[ROW_FLOOD] = res
+        rep["counters"] = counters_delta(res, len(res["rates"]))
+        tsc_hz = tsc_hz or res["tsc_hz"]
+        pb.log(f"  {ROW_FLOOD:44s} {res['pps'] / 1e6:7.2f} Mpps, slowest second "
+               f"{min(res['rates']) / 1e6:.2f}; per second {[round(x / 1e6, 2) for x in res['rates']]}; "
+               f"dns {rep['counters']}")
+        if rep["counters"]["queries"] == 0:
+            raise pb.BenchError("the DNS stage saw no query: is the input DNS over UDP/53?")
+        reps.append(rep)
+    load_end = os.getloadavg()[0]
+
+    facts = pb.machine_facts(build, (load_start, load_end), frames=frames, input=source, mbufs=mbufs)
+    pb.publish(args, render(args, reps, tsc_hz or pb.cpuinfo_hz(), facts), BEGIN, END,
+               "dns_flood_bench", workdir)
+    return 0
+
+
+if __name__ == "__main__":
+    pb.run_main(main, "dns_flood_bench")
