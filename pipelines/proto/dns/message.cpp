@@ -24,6 +24,7 @@ std::string_view to_string(Error e) noexcept {
     case Error::rdata_type_mismatch: return "rdata_type_mismatch";
     case Error::bad_opt: return "bad_opt";
     case Error::message_too_long: return "message_too_long";
+    case Error::compression_bomb: return "compression_bomb";
     case Error::count_: break;
   }
   return "unknown";
@@ -75,6 +76,21 @@ struct SuffixCache {
   }
 };
 
+// Loops. Any loop revisits some pointer target. Checking each new target against the earlier
+// ones made every hop cost as many compares as hops before it, which a chain of 30 hops per name
+// turns into most of a message's parse time. A loop cannot go on undetected without a check: it
+// repeats the same labels and pointers forever, so it ends on the hop cap or on the 255-octet
+// limit, and no other error can come after its first revisit (the first pass through the cycle
+// met every byte of it). So the targets are only recorded, and looked at for a repeat when the
+// length limit ends the walk: a repeat turns name_too_long into the pointer_loop it would have
+// been reported as at once.
+inline bool has_repeat(const uint16_t* visited, unsigned n) noexcept {
+  for (unsigned i = 1; i < n; ++i)
+    for (unsigned k = 0; k < i; ++k)
+      if (visited[k] == visited[i]) return true;
+  return false;
+}
+
 [[gnu::always_inline]] inline Error walk(const uint8_t* msg, size_t len, size_t off, size_t limit,
                                          NameWalk& out) noexcept {
   if (limit > len) limit = len;
@@ -93,7 +109,8 @@ struct SuffixCache {
     }
     if (b <= limits::max_label) {
       total += 1 + b;
-      if (total > limits::max_name) return Error::name_too_long;
+      if (total > limits::max_name)
+        return has_repeat(visited, ptrs) ? Error::pointer_loop : Error::name_too_long;
       if (p + b >= lim) return Error::name_truncated;
       ++labels;
       p += 1 + b;
@@ -108,9 +125,6 @@ struct SuffixCache {
         lim = len;
       }
       if (t >= p) ++fwd;
-      // Any loop revisits some pointer, hence some target: a repeated target is a loop.
-      for (unsigned i = 0; i < ptrs; ++i)
-        if (visited[i] == t) return Error::pointer_loop;
       if (ptrs == limits::max_pointer_hops) return Error::pointer_loop;
       visited[ptrs++] = uint16_t(t);
       p = t;
@@ -353,7 +367,7 @@ struct PendingLearn {
 constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
 
 // After a first pointer that missed the cache: the rest of the chain (labels and further pointers),
-// with loop detection.
+// with loop detection (has_repeat).
 [[gnu::always_inline]] inline Error walk_tail(const uint8_t* __restrict msg, size_t len, size_t t,
                                               SuffixCache& cache, PendingLearn& pending,
                                               unsigned& acc, unsigned& ptrs,
@@ -369,7 +383,7 @@ constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
     if (b == 0) break;
     if (b <= limits::max_label) {
       a += ((1 + b) << 8) + 1;
-      if (a >= kAccTooLong) return Error::name_too_long;
+      if (a >= kAccTooLong) return has_repeat(visited, n) ? Error::pointer_loop : Error::name_too_long;
       if (p + b >= len) return Error::name_truncated;
       p += 1 + b;
       continue;
@@ -384,14 +398,12 @@ constexpr unsigned kAccTooLong = (limits::max_name + 1) << 8;
     if (n == limits::max_pointer_hops) return Error::pointer_loop;
     unsigned sw, sl;
     if (cache.find(unsigned(t), sw, sl)) {
+      // No loop reaches a cached suffix (it ends), so none came before it.
       a += ((sw - 1) << 8) + sl;
       if (a >= kAccTooLong) return Error::name_too_long;
       ++n;
       break;
     }
-    // Any loop revisits some pointer, hence some target: a repeated target is a loop.
-    for (unsigned k = 0; k < n; ++k)
-      if (visited[k] == t) return Error::pointer_loop;
     visited[n++] = uint16_t(t);
     p = t;
   }
@@ -481,6 +493,9 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
   unsigned chain = 0;      // some name took more than one pointer hop
   unsigned fwd_total = 0;  // forward pointers
   unsigned sec = 0;        // the section being parsed
+  // Labels and pointer hops the owner names may still take, decompressed (limits::name_steps):
+  // counted down, so that the loop keeps one value for it, not two.
+  ptrdiff_t steps_left = ptrdiff_t(limits::name_steps(len));
   Error err;
   size_t err_at;
   SuffixCache cache;
@@ -514,6 +529,12 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
       goto fail;
     }
     RAMPART_NOTE_OWNER(owner);
+    steps_left -= ptrdiff_t((acc & 0xff) + ptrs);
+    if (steps_left < 0) [[unlikely]] {
+      err = Error::compression_bomb;
+      err_at = owner;
+      goto fail;
+    }
     p = end;
     if (p + 4 > len) [[unlikely]] {
       err = Error::truncated_question;
@@ -548,6 +569,12 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
       goto fail;
     }
     RAMPART_NOTE_OWNER(owner);
+    steps_left -= ptrdiff_t((acc & 0xff) + ptrs);
+    if (steps_left < 0) [[unlikely]] {
+      err = Error::compression_bomb;
+      err_at = owner;
+      goto fail;
+    }
     p = end;
     if (p + 10 > len) [[unlikely]] {
       err = Error::truncated_rr;

@@ -460,6 +460,36 @@ void expect_agrees_with_reference(const std::vector<uint8_t>& b, const char* wha
 
 }  // namespace
 
+TEST(DnsParse, PointerLoopThatOutgrowsTheNameIsStillALoop) {
+  // Each pass adds 64 octets: the 255-octet limit ends the walk after four passes, long before
+  // the hop cap. Targets are only compared when a walk fails, and the repeat found then makes it
+  // the pointer_loop it is, not name_too_long.
+  for (const bool in_rr : {false, true}) {
+    SCOPED_TRACE(in_rr ? "an answer's owner (walk_tail)" : "the question (walk_owner)");
+    Writer w;
+    w.header(1, 0, 1, in_rr ? 1 : 0, 0, 0);
+    size_t loop = 12;
+    if (in_rr) {
+      w.question("example.com", type::A);
+      loop = w.pos();
+    }
+    w.label(std::string(63, 'x'));
+    w.ptr(uint16_t(loop));
+    if (in_rr) {
+      const size_t l = w.rr(type::A, 1, 60);
+      w.bytes({192, 0, 2, 1});
+      w.end_rdata(l);
+    } else {
+      w.u16(1); w.u16(1);
+    }
+    MessageBuf<> m;
+    EXPECT_EQ(run(w, m).error, Error::pointer_loop);
+    Name n;
+    EXPECT_EQ(Name::at(w.b.data(), w.b.size(), loop, n), Error::pointer_loop);
+    expect_agrees_with_reference(w.b, "a loop of 63-octet labels");
+  }
+}
+
 TEST(DnsParse, PointerHopCapCountsTheHopIntoAKnownName) {
   // 32 hops are allowed; the 33rd is refused even though it lands on the question, a name the
   // parser has already validated and would otherwise accept at once.
@@ -500,6 +530,101 @@ TEST(DnsParse, PointerChainSeenThroughANameWithAnInPlacePrefix) {
   EXPECT_EQ(m.owner(m.record(3)).to_text(), "ns1.example.com.");
   EXPECT_TRUE(m.anomalies() & anomaly::pointer_chain);
   expect_agrees_with_reference(w.b, "glue through an in-place prefix");
+}
+
+// Owners built as pointer chains: RR k's owner is "b" + a pointer to RR k-1's owner, 30 deep, and
+// every later owner points at the deepest. Legal names, but decompressing them all takes far more
+// steps than the message has bytes; refused as compression_bomb where the budget runs out.
+Writer chained_owners(unsigned rrs, unsigned depth) {
+  Writer w;
+  w.header(1, 0x8180, 1, uint16_t(rrs), 0, 0);
+  w.question("a", type::A);
+  std::vector<size_t> owners;
+  size_t prev = 12;
+  for (unsigned k = 0; k < rrs; ++k) {
+    owners.push_back(w.pos());
+    w.label("b");
+    w.ptr(uint16_t(k < depth ? prev : owners[depth - 1]));
+    const size_t l = w.rr(type::A, 1, 60);
+    w.bytes({192, 0, 2, 1});
+    w.end_rdata(l);
+    prev = owners.back();
+  }
+  return w;
+}
+
+TEST(DnsParse, CompressionBombIsRefusedWhereTheBudgetRunsOut) {
+  Writer bomb = chained_owners(80, 30);
+  MessageBuf<128> m;
+  const ParseResult r = run(bomb, m);
+  EXPECT_EQ(r.error, Error::compression_bomb);
+  EXPECT_EQ(r.section, Section::answer);
+  // The owner whose labels and hops took the running sum past the budget.
+  size_t steps = 1, at = 0;  // the question "a": one label
+  for (unsigned k = 0; k < 80; ++k) {
+    const unsigned hops = k < 30 ? k + 1 : 31;  // RR k's owner: one hop per "b" it passes
+    steps += (hops + 1) + hops;                 // a "b" per hop and the final "a", and the hops
+    if (steps > limits::name_steps(bomb.b.size())) {
+      at = k;
+      break;
+    }
+  }
+  ASSERT_GT(at, 0u);
+  EXPECT_EQ(m.records_validated(), 1 + at);  // the question and the RRs before it
+  EXPECT_EQ(r.offset, 12 + 7 + 18 * at);     // question: "a" 3 + 4; each RR: 2 + 2 + 10 + 4
+  expect_agrees_with_reference(bomb.b, "compression bomb");
+  // The same shape, shallow, is an ordinary message.
+  Writer fine = chained_owners(80, 2);
+  EXPECT_TRUE(run(fine, m).ok());
+  expect_agrees_with_reference(fine.b, "two hops");
+}
+
+TEST(DnsParse, CompressionBombOwnerPointersAreCounted) {
+  // The owner that runs the budget out was walked whole, so its forward pointer counts like the
+  // ones before it (the fuzzer found the two parsers disagreeing on that). Here every late owner
+  // is "b" plus a forward pointer to a name at the end of the message, itself a deep chain.
+  Writer w = chained_owners(30, 30);
+  constexpr unsigned kForward = 40;
+  std::vector<size_t> patch;
+  for (unsigned k = 0; k < kForward; ++k) {
+    w.label("b");
+    patch.push_back(w.pos());
+    w.ptr(0);  // patched below
+    const size_t l = w.rr(type::A, 1, 60);
+    w.bytes({192, 0, 2, 1});
+    w.end_rdata(l);
+  }
+  const size_t target = w.pos();  // after the last RR: the parse stops before it gets here
+  w.label("c");
+  w.ptr(uint16_t(12 + 7 + 18 * 28));  // RR 28's owner: 29 hops deep
+  for (const size_t at : patch) {
+    w.b[at] = uint8_t(0xc0 | target >> 8);
+    w.b[at + 1] = uint8_t(target);
+  }
+  w.b[7] = uint8_t(30 + kForward);  // ANCOUNT
+  MessageBuf<128> m;
+  const ParseResult r = run(w, m);
+  ASSERT_EQ(r.error, Error::compression_bomb);
+  EXPECT_GT(m.records_validated(), 31u);  // some forward owners passed before the budget ran out
+  EXPECT_EQ(m.forward_pointers(), m.records_validated() - 31 + 1);  // one each, the refused one too
+  expect_agrees_with_reference(w.b, "a bomb through forward pointers");
+}
+
+TEST(DnsParse, CompressionBudgetLeavesLargeRealShapesAlone) {
+  // 400 RRs, each owned by a pointer to a 6-label question name (what a big answer or a zone
+  // transfer looks like): 7 steps per 18-byte RR.
+  Writer w;
+  w.header(1, 0x8180, 1, 400, 0, 0);
+  w.question("a.b.c.d.example.com", type::A);
+  for (int k = 0; k < 400; ++k) {
+    w.ptr(12);
+    const size_t l = w.rr(type::A, 1, 60);
+    w.bytes({192, 0, 2, 1});
+    w.end_rdata(l);
+  }
+  MessageBuf<8> m;
+  EXPECT_TRUE(run(w, m).ok());
+  EXPECT_EQ(m.records_validated(), 401u);
 }
 
 TEST(DnsParse, AgreesWithTheReferenceParserOnMutatedMessages) {

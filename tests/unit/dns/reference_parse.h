@@ -45,6 +45,7 @@ inline ReferenceParse reference_parse(const uint8_t* msg, size_t len, size_t cap
   const unsigned qd = be16(4), an = be16(6), ns = be16(8), ar = be16(10);
   const unsigned counts[4] = {qd, an, ns, ar};
   unsigned fwd = 0;
+  size_t steps = 0;  // labels + pointer hops of the owner names so far (limits::name_steps)
   bool chain = false;
   size_t p = 12;
   dns::Error err = dns::Error::ok;
@@ -66,8 +67,14 @@ inline ReferenceParse reference_parse(const uint8_t* msg, size_t len, size_t cap
         fail(e, sec, owner);
         break;
       }
+      // The owner that runs the budget out was walked whole: its pointers count as anomalies.
       fwd += w.forward_pointers;
       chain = chain || w.pointers > 1;
+      steps += w.labels + w.pointers;
+      if (steps > dns::limits::name_steps(len)) {
+        fail(dns::Error::compression_bomb, sec, owner);
+        break;
+      }
       p = w.end;
       dns::Record r{};
       r.owner = uint16_t(owner);
