@@ -11,19 +11,16 @@ measures. Stdlib only (no scapy: 100,000 frames take a couple of seconds).
 """
 
 import argparse
+import os
 import random
 import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from udp_frames import PcapWriter, udp_frame  # noqa: E402
 
 ALPHABET = b"abcdefghijklmnopqrstuvwxyz0123456789"
 SERVER = bytes([192, 0, 2, 53])
-CLIENT_MAC, SERVER_MAC = bytes.fromhex("020000000001"), bytes.fromhex("020000000002")
-
-
-def ip_checksum(header):
-    s = sum(struct.unpack(f"!{len(header) // 2}H", header))
-    s = (s & 0xFFFF) + (s >> 16)
-    s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def wire_name(dotted):
@@ -40,11 +37,9 @@ def query_frame(rng, suffix):
     label = bytes(rng.choice(ALPHABET) for _ in range(rng.randint(8, 16)))
     qname = bytes([len(label)]) + label + suffix
     dns = struct.pack("!HHHHHH", rng.getrandbits(16), 0x0100, 1, 0, 0, 0) + qname + struct.pack("!HH", 1, 1)
-    udp = struct.pack("!HHHH", rng.randint(1024, 65535), 53, 8 + len(dns), 0) + dns
+    sport = rng.randint(1024, 65535)
     src = bytes([10, rng.getrandbits(8), rng.getrandbits(8), rng.randint(1, 254)])
-    ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, src, SERVER))
-    ip[10:12] = struct.pack("!H", ip_checksum(bytes(ip)))
-    return SERVER_MAC + CLIENT_MAC + b"\x08\x00" + bytes(ip) + udp
+    return udp_frame(src, SERVER, sport, 53, dns)
 
 
 def main():
@@ -60,14 +55,10 @@ def main():
         ap.error("--queries and --rate must be >= 1")
     rng = random.Random(args.seed)
     suffix = wire_name(args.domain)
-    with open(args.out, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    with PcapWriter(args.out) as out:
         t0 = 1700000000 * 1000000
         for i in range(args.queries):
-            frame = query_frame(rng, suffix)
-            us = t0 + i * 1000000 // args.rate
-            f.write(struct.pack("<IIII", us // 1000000, us % 1000000, len(frame), len(frame)) + frame)
-
+            out.write(t0 + i * 1000000 // args.rate, query_frame(rng, suffix))
 
 if __name__ == "__main__":
     main()
