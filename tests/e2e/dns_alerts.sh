@@ -56,7 +56,7 @@ check() {
   local file=$1; shift
   e2e_python - "$file" "$@" <<'EOF'
 import json, sys
-from e2e_report import answer
+from e2e_report import answer, finish
 alerts = [v for k, v in answer(sys.argv[1]).items() if k.startswith("alerts/")]
 bad = []
 for expr in sys.argv[2:]:
@@ -75,10 +75,8 @@ for expr in sys.argv[2:]:
             for t in w[3:]:
                 if t not in got:
                     bad.append(f"{w[1]} {w[2]}: trigger {t} missing ({hits[0].get('triggers')})")
-for b in bad:
-    print("alerts:", b, file=sys.stderr)
 print(json.dumps(alerts))
-sys.exit(1 if bad else 0)
+finish("alerts", bad)
 EOF
 }
 active_alerts() { # prints the number of active alerts

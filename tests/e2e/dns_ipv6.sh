@@ -68,7 +68,7 @@ e2e_telemetry_json /rampart/dns/top,clients,3 "$W/clients.json"
 
 e2e_python - "$W" "$V6_A" <<'EOF' || fail "Rampart's IPv6 DNS statistics differ from dnsperf's report"
 import sys
-from e2e_report import answer, delta, dnsperf
+from e2e_report import answer, delta, dnsperf, finish, mismatches
 work, v6_a = sys.argv[1], sys.argv[2]
 problems = []
 
@@ -95,15 +95,11 @@ for k in sorted(set(rcodes) | {k for k in a.get("rcodes", {}) if d("rcodes", k)}
     want["rcode " + k], got["rcode " + k] = rcodes.get(k, 0), d("rcodes", k)
 got["drops"], want["drops"] = sum(delta(db, da, k) for k in da), 0
 print("rampart", got)
-for k, v in want.items():
-    if got[k] != v:
-        problems.append(f"{k}: rampart {got[k]}, expected {v}")
+problems += mismatches(got, want)
 top = answer(f"{work}/clients.json")
 if not top.get("keys") or top["keys"][0] != v6_a:
     problems.append(f"top client {top.get('keys')}, expected {v6_a} first")
-for p in problems:
-    print("dns6:", p, file=sys.stderr)
-sys.exit(1 if problems else 0)
+finish("dns6", problems)
 EOF
 
 e2e_stop_rampart

@@ -115,7 +115,7 @@ bg_alive nsd || fail "nsd died during the test"
 
 e2e_python - "$W" "$BIG_PER_PASS" "$(wc -l <"$QF")" <<'EOF' || fail "Rampart's DNS statistics differ from dnsperf's report"
 import sys
-from e2e_report import answer as load, delta, dnsperf
+from e2e_report import answer as load, delta, dnsperf, finish, mismatches
 
 work, big_per_pass, lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 problems = []
@@ -169,13 +169,9 @@ for run in ("udp", "udp_edns", "tcp"):
     print(f"{run}: rampart " + ", ".join(f"{k}={v}" for k, v in got.items()))
     if passes < 1:
         problems.append(f"{run}: dnsperf did not get through the query file once")
-    for k, v in want.items():
-        if got[k] != v:
-            problems.append(f"{run}: {k}: rampart {got[k]}, expected {v}")
+    problems += mismatches(got, want, f"{run}: ")
 
-for x in problems:
-    print("dns:", x, file=sys.stderr)
-sys.exit(1 if problems else 0)
+finish("dns", problems)
 EOF
 
 e2e_stop_rampart

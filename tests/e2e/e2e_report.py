@@ -3,6 +3,7 @@ e2e_telemetry_json in lib.sh) and dnsperf's report. Imported by the tests' inlin
 (e2e_python in lib.sh puts this directory on the path)."""
 import json
 import re
+import sys
 
 
 def answer(path):
@@ -40,3 +41,15 @@ def dnsperf(path, problems):
             rcodes[name] = int(n)
     return {"sent": num("Queries sent"), "completed": num("Queries completed"),
             "lost": num("Queries lost"), "rcodes": rcodes}
+
+
+def mismatches(got, want, prefix=""):
+    """One problem line per key whose figure in `got` is not the one in `want`."""
+    return [f"{prefix}{k}: rampart {got[k]}, expected {v}" for k, v in want.items() if got[k] != v]
+
+
+def finish(tag, problems):
+    """Prints every problem on stderr under `tag` and exits: 1 when there is any, else 0."""
+    for p in problems:
+        print(f"{tag}:", p, file=sys.stderr)
+    sys.exit(1 if problems else 0)

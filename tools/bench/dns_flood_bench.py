@@ -56,14 +56,12 @@ def set_profile(frames):
     return mbufs + 1
 
 
-def counters_delta(res, seconds):
-    first, last = res["extra"]
-    a, b = first.get(dsb.DNS_STATS), last.get(dsb.DNS_STATS)
-    if not isinstance(a, dict) or not isinstance(b, dict):
-        raise pb.BenchError(f"telemetry: {dsb.DNS_STATS} gave no data")
-    d = {k: (b.get(k, 0) - a.get(k, 0)) / seconds for k in COUNTERS}
-    d["pending"] = b.get("pending", 0)
-    d["pending_limit"] = b.get("pending_capacity", 0)
+def counters_per_second(res):
+    """The DNS stage's COUNTERS per second over the window, and its pending table at the end."""
+    d = {k: v / len(res["rates"]) for k, v in dsb.dns_delta(res, COUNTERS).items()}
+    end = res["extra"][1][dsb.DNS_STATS]
+    d["pending"] = end.get("pending", 0)
+    d["pending_limit"] = end.get("pending_capacity", 0)
     return d
 
 
@@ -153,28 +151,21 @@ def main():
     pb.log(f"dns_flood_bench: {frames} frames in {args.sample}; logs in {workdir}")
 
     child_cpus = pb.pin_harness()
-    load_start = os.getloadavg()[0]
-    reps = []
-    tsc_hz = 0
-    for i in range(args.runs):
-        pb.log(f"repetition {i + 1}/{args.runs}")
-        rep = {ROW_TESTPMD: pb.run_testpmd(args, f"r{i}-testpmd", workdir, child_cpus, mbufs=mbufs)}
-        pb.log(f"  {ROW_TESTPMD:44s} {rep[ROW_TESTPMD]['pps'] / 1e6:7.2f} Mpps")
-        res = pb.run_rampart(args, f"r{i}-flood", ROW_FLOOD, workdir, child_cpus, extra=(dsb.DNS_STATS,))
-        rep[ROW_FLOOD] = res
-        rep["counters"] = counters_delta(res, len(res["rates"]))
-        tsc_hz = tsc_hz or res["tsc_hz"]
-        pb.log(f"  {ROW_FLOOD:44s} {res['pps'] / 1e6:7.2f} Mpps, slowest second "
-               f"{min(res['rates']) / 1e6:.2f}; per second {[round(x / 1e6, 2) for x in res['rates']]}; "
-               f"dns {rep['counters']}")
+
+    def inspect(rep):
+        res = rep[ROW_FLOOD]
+        rep["counters"] = counters_per_second(res)
+        pb.log(f"  slowest second {min(res['rates']) / 1e6:.2f} Mpps; dns per second {rep['counters']}")
         if rep["counters"]["queries"] == 0:
             raise pb.BenchError("the DNS stage saw no query: is the input DNS over UDP/53?")
-        reps.append(rep)
+
+    load_start = os.getloadavg()[0]
+    reps, tsc_hz, _ = pb.testpmd_rampart_reps(args, workdir, child_cpus, ROW_FLOOD, "flood",
+                                              extra=(dsb.DNS_STATS,), mbufs=mbufs, inspect=inspect)
     load_end = os.getloadavg()[0]
 
     facts = pb.machine_facts(build, (load_start, load_end), frames=frames, input=source, mbufs=mbufs)
-    pb.publish(args, render(args, reps, tsc_hz or pb.cpuinfo_hz(), facts), BEGIN, END,
-               "dns_flood_bench", workdir)
+    pb.publish(args, render(args, reps, tsc_hz, facts), BEGIN, END, "dns_flood_bench", workdir)
     return 0
 
 

@@ -64,13 +64,15 @@ def make_capture(workdir):
     return out
 
 
-def dns_delta(res):
-    """The DNS stage's counters over the measuring window (from /rampart/dns/stats)."""
+DELTA_KEYS = ("queries", "responses", "matched", "unmatched_responses", "timeouts", "malformed")
+
+
+def dns_delta(res, keys=DELTA_KEYS):
+    """The DNS stage's counters `keys` over the measuring window (from /rampart/dns/stats)."""
     first, last = res["extra"]
     a, b = first.get(DNS_STATS), last.get(DNS_STATS)
     if not isinstance(a, dict) or not isinstance(b, dict):
         raise pb.BenchError(f"telemetry: {DNS_STATS} gave no data")
-    keys = ("queries", "responses", "matched", "unmatched_responses", "timeouts", "malformed")
     return {k: b.get(k, 0) - a.get(k, 0) for k in keys}
 
 
@@ -190,28 +192,17 @@ def main():
 
     child_cpus = pb.pin_harness()
 
-    load_start = os.getloadavg()[0]
-    reps = []
-    tsc_hz = 0
-    for i in range(args.runs):
-        pb.log(f"repetition {i + 1}/{args.runs}")
-        rep = {ROW_TESTPMD: pb.run_testpmd(args, f"r{i}-testpmd", workdir, child_cpus)}
-        pb.log(f"  {ROW_TESTPMD:56s} {rep[ROW_TESTPMD]['pps'] / 1e6:7.2f} Mpps")
-        res = pb.run_rampart(args, f"r{i}-dns", ROW_DNS, workdir, child_cpus, extra=(DNS_STATS,))
-        rep[ROW_DNS] = res
-        tsc_hz = tsc_hz or res["tsc_hz"]
-        d = dns_delta(res)
-        pb.log(f"  {ROW_DNS:56s} {res['pps'] / 1e6:7.2f} Mpps  "
-               f"{res['pps'] / rep[ROW_TESTPMD]['pps']:.2f}x  {res['cpp']:.0f} cyc/pkt  "
-               f"samples {[round(x / 1e6, 2) for x in res['rates']]}  dns {d}")
+    def inspect(rep):
+        d = dns_delta(rep[ROW_DNS])
+        pb.log(f"  dns {d}")
         if d["queries"] + d["responses"] == 0:
             raise pb.BenchError("the DNS stage saw no DNS message: is the input DNS over UDP/53?")
-        reps.append(rep)
+
+    load_start = os.getloadavg()[0]
+    reps, tsc_hz, tsc_src = pb.testpmd_rampart_reps(args, workdir, child_cpus, ROW_DNS, "dns",
+                                                    extra=(DNS_STATS,), inspect=inspect)
     load_end = os.getloadavg()[0]
 
-    tsc_src = "DPDK rte_get_tsc_hz() via /rampart/info"
-    if not tsc_hz:
-        tsc_hz, tsc_src = pb.cpuinfo_hz(), "/proc/cpuinfo cpu MHz"
     facts = pb.machine_facts(build, (load_start, load_end), frames=frames, bytes=nbytes, input=source)
     pb.publish(args, render(args, reps, tsc_hz, tsc_src, facts), BEGIN, END, "dns_stage_bench", workdir)
     return 0

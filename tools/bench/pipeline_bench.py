@@ -584,6 +584,30 @@ def pin_harness():
     return None
 
 
+def testpmd_rampart_reps(args, workdir, child_cpus, row, tag, extra=(), mbufs=16384, inspect=None):
+    """`args.runs` repetitions of (testpmd io, Rampart's profile `row`), alternating, for the
+    scenarios that compare one Rampart run with io forwarding. `inspect(rep)` sees each repetition
+    after both runs (it may add to it, log, or raise BenchError on an input that tests nothing).
+    Returns the repetitions, the TSC rate and where that rate came from."""
+    reps = []
+    tsc_hz = 0
+    for i in range(args.runs):
+        log(f"repetition {i + 1}/{args.runs}")
+        rep = {ROW_TESTPMD: run_testpmd(args, f"r{i}-testpmd", workdir, child_cpus, mbufs=mbufs)}
+        log(f"  {ROW_TESTPMD:56s} {rep[ROW_TESTPMD]['pps'] / 1e6:7.2f} Mpps")
+        res = run_rampart(args, f"r{i}-{tag}", row, workdir, child_cpus, extra=extra)
+        rep[row] = res
+        tsc_hz = tsc_hz or res["tsc_hz"]
+        log(f"  {row:56s} {res['pps'] / 1e6:7.2f} Mpps  {res['pps'] / rep[ROW_TESTPMD]['pps']:.2f}x  "
+            f"{res['cpp']:.0f} cyc/pkt  samples {[round(x / 1e6, 2) for x in res['rates']]}")
+        if inspect:
+            inspect(rep)
+        reps.append(rep)
+    if tsc_hz:
+        return reps, tsc_hz, "DPDK rte_get_tsc_hz() via /rampart/info"
+    return reps, cpuinfo_hz(), "/proc/cpuinfo cpu MHz"
+
+
 def existing_sample(args):
     """Makes --sample absolute and checks it is a pcap file; False when none was given."""
     if not args.sample:

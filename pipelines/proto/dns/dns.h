@@ -56,8 +56,8 @@ inline constexpr size_t max_text = 4 * 255 + 1;  // worst case of Name::to_text 
 // Every owner costs at least 2 bytes in place and 10 more of fixed fields, and real ones have a
 // few labels and at most two hops, so real messages stay well under one step per byte. Without a
 // bound, owners built as chains of pointers (each name 30 hops deep, or a pointer to a long name
-// in rdata) cost every parser quadratic time: 24 us for one 1.5 KB message, where an nsd answer
-// takes 0.07 us (measured here with libknot and ldns too: both 27-34 us).
+// in rdata) cost every parser quadratic time: 20 us for one 1.5 KB message, where an nsd answer
+// takes 0.07 us (libknot and ldns on the same bytes: 24-33 us; docs/benchmarks.md).
 inline constexpr size_t name_steps(size_t message_length) { return 2 * message_length + 64; }
 }
 

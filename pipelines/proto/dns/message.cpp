@@ -503,9 +503,11 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
   PendingLearn pending;
   size_t p = 12;
 
-  // After an owner name: forward pointers, pointer chains, and the name queued for the cache when
-  // it lies wholly in place. A name that takes a pointer is not learnt: a later hop into it would
-  // skip its pointers, and with them the hop cap and the pointer-chain anomaly.
+  // After an owner name: forward pointers, pointer chains, the name queued for the cache when it
+  // lies wholly in place, and its labels and hops charged to the compression budget (the owner
+  // that runs it out is refused, its anomalies counted). A name that takes a pointer is not
+  // learnt: a later hop into it would skip its pointers, and with them the hop cap and the
+  // pointer-chain anomaly.
 #define RAMPART_NOTE_OWNER(owner)                                                             \
   do {                                                                                        \
     if (ptrs == 0) {                                                                          \
@@ -516,6 +518,12 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
     } else {                                                                                  \
       fwd_total += fwd;                                                                       \
       chain |= ptrs > 1;                                                                      \
+    }                                                                                         \
+    steps_left -= ptrdiff_t((acc & 0xff) + ptrs);                                             \
+    if (steps_left < 0) [[unlikely]] {                                                        \
+      err = Error::compression_bomb;                                                          \
+      err_at = owner;                                                                         \
+      goto fail;                                                                              \
     }                                                                                         \
   } while (0)
 
@@ -529,12 +537,6 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
       goto fail;
     }
     RAMPART_NOTE_OWNER(owner);
-    steps_left -= ptrdiff_t((acc & 0xff) + ptrs);
-    if (steps_left < 0) [[unlikely]] {
-      err = Error::compression_bomb;
-      err_at = owner;
-      goto fail;
-    }
     p = end;
     if (p + 4 > len) [[unlikely]] {
       err = Error::truncated_question;
@@ -569,12 +571,6 @@ ParseResult parse(const uint8_t* msg_in, size_t len, Message& m) noexcept {
       goto fail;
     }
     RAMPART_NOTE_OWNER(owner);
-    steps_left -= ptrdiff_t((acc & 0xff) + ptrs);
-    if (steps_left < 0) [[unlikely]] {
-      err = Error::compression_bomb;
-      err_at = owner;
-      goto fail;
-    }
     p = end;
     if (p + 10 > len) [[unlikely]] {
       err = Error::truncated_rr;
