@@ -135,6 +135,8 @@ Value dns_stats(const AppState& app) {
     tcp.partial_messages += t.partial_messages;
     tcp.resyncs += t.resyncs;
     tcp.bad_length += t.bad_length;
+    tcp.search_limited += t.search_limited;
+    tcp.search_steps += t.search_steps;
     tcp_segments += c.tcp_segments.load();
     tcp_created += c.tcp_flows_created.load();
     tcp_evicted += c.tcp_flows_evicted.load();
@@ -205,6 +207,8 @@ Value dns_stats(const AppState& app) {
   t.set("partial_messages", tcp.partial_messages);
   t.set("resyncs", tcp.resyncs);
   t.set("bad_length", tcp.bad_length);
+  t.set("search_limited", tcp.search_limited);
+  t.set("search_steps", tcp.search_steps);
   v.set("tcp", std::move(t));
   v.set("ip_frag", ip_frag_stats(stages));
   return v;

@@ -119,6 +119,8 @@ proto::dns::TcpStreamReassembler::Stats TcpFlowTable::stats() const noexcept {
       s.partial_messages += o.partial_messages;
       s.resyncs += o.resyncs;
       s.bad_length += o.bad_length;
+      s.search_limited += o.search_limited;
+      s.search_steps += o.search_steps;
     }
   return s;
 }

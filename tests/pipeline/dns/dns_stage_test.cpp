@@ -674,22 +674,35 @@ TEST_F(DnsStageTcp, SynFloodDoesNotEvictFlowsCarryingData) {
 TEST_F(DnsStageTcp, UnsyncedStreamIsHeldAndThenResynchronised) {
   namespace f = proto::tcp_flag;
   dns::DnsStage st(dns::DnsConfig{}, core::ForwardConfig{}, rte_get_tsc_hz());
-  // Joined mid-stream (no SYN), each segment opening with a length prefix of 65520 before a
-  // plausible header: candidates that never complete. The search examines each byte once (the
-  // reassembler's own tests pin that down); here the stream must survive it: when the junk
-  // stops, the next real message is found.
+  // Joined mid-stream (no SYN) into 40 segments in which every 16th offset is a length prefix of
+  // 65520 before a plausible header: thousands of candidates that never complete. The search's
+  // work stays linear (the reassembler's own tests pin the bound down; here it must hold through
+  // the stage and show in its statistics), and when the junk stops, the next real message is
+  // found.
   uint32_t seq = 77;
+  uint64_t bytes = 0;
   for (int i = 0; i < 40; ++i) {
-    Bytes seg = {0xff, 0xf0, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0};
-    seg.resize(1400, 0xee);
+    Bytes seg;
+    while (seg.size() < 1400) {
+      const Bytes lookalike = {0xff, 0xf0, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0xee, 0xee};
+      seg.insert(seg.end(), lookalike.begin(), lookalike.end());
+    }
     send(st, tcp("10.0.0.1", 40000, "10.0.0.53", 53, f::ack, seq, 1, seg));
     seq += static_cast<uint32_t>(seg.size());
+    bytes += seg.size();
   }
   const auto& c = st.counters();
   EXPECT_EQ(c.messages.load(), 0u);
   send(st, tcp("10.0.0.1", 40000, "10.0.0.53", 53, f::psh | f::ack, seq, 1, framed(query(7, "after.example"))));
   EXPECT_EQ(c.messages.load(), 1u) << "the real message after the junk is found";
   EXPECT_EQ(c.tcp_flows_created.load(), 1u);
+  core::StageContext ctx;
+  ctx.now_tsc = rte_rdtsc();
+  st.flush(ctx);  // publishes the reassemblers' statistics
+  const auto t = st.tcp_stats();
+  EXPECT_EQ(t.resyncs, 1u);
+  EXPECT_GT(t.search_limited, 3000u) << "candidates beyond the tracked few are dropped and counted";
+  EXPECT_LE(t.search_steps, 6 * (bytes + 64)) << "linear in the bytes taken in";
 }
 
 // ------------------------------------------------------------------ query log
