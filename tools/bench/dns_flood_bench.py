@@ -23,7 +23,6 @@ docs/benchmarks.md (other sections are kept); --no-write only prints.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 
@@ -46,11 +45,11 @@ def mbufs_for(frames):
     return n - 1
 
 
-def set_profile(frames):
+def set_profile(frames, row=ROW_FLOOD):
     # The DNS stage profile of dns_stage_bench.py, with memory for the whole capture.
     mbufs = mbufs_for(frames)
     mem_mb = 256 + (mbufs + 1) * 3 // 1024  # about 2.5 KiB per mbuf, plus the rest
-    pb.PROFILES[ROW_FLOOD] = pb.PROFILES[dsb.ROW_DNS] + [
+    pb.PROFILES[row] = pb.PROFILES[dsb.ROW_DNS] + [
         "--set", f"mempool.mbufs={mbufs}",
         "--set", f'eal.args=["--no-pci", "--no-huge", "-m", "{mem_mb}"]']
     return mbufs + 1
@@ -65,23 +64,39 @@ def counters_per_second(res):
     return d
 
 
+def section_head(title, tool, args, tsc_hz, facts):
+    """The title and the machine, input and run facts of a section whose capture is held whole in
+    the mempool (this bench's and dns_tcp_flood_bench.py's)."""
+    return [
+        f"## {title}",
+        "",
+        f"Written by `tools/bench/{tool}` (see `tools/bench/README.md`); rerun it rather than "
+        "editing this section by hand.",
+        "",
+        f"- Machine: {facts['nproc']} CPUs, {facts['cpu']}; TSC {tsc_hz / 1e9:.3f} GHz",
+        f"- Date: {facts['date']}; DPDK {facts['dpdk']}; Rampart build `{facts['build']}`",
+        f"- Input: {facts['input']} ({facts['frames']} frames), replayed forever by net_pcap "
+        f"(`infinite_rx=1`); both programs get a mempool of {facts['mbufs']} mbufs, as the PMD "
+        "holds the whole capture in them",
+        f"- {args.runs} repetitions of (testpmd io, Rampart), alternating; each run {pb.WARMUP} s "
+        f"warm-up then {args.seconds} one-second samples; lcore 1 is the only worker lcore",
+        f"- Machine load (1-minute load average) at start / end: {facts['load'][0]:.1f} / "
+        f"{facts['load'][1]:.1f}",
+        "",
+    ]
+
+
+def method_block(generate, facts, row):
+    """The commands that make the input and run both programs, as a shell block."""
+    return ["### Method", "", "```sh", generate,
+            pb.cmdline(pb.testpmd_argv("dpdk-testpmd", "SAMPLE", "PREFIX", mbufs=facts["mbufs"])),
+            pb.cmdline(pb.rampart_argv(os.path.join(facts["build"], "app/rampart/rampart"),
+                                       "SAMPLE", "PREFIX", row)),
+            "```", ""]
+
+
 def render(args, reps, tsc_hz, facts):
-    L = []
-    L.append("## DNS stage under an unanswered query flood")
-    L.append("")
-    L.append("Written by `tools/bench/dns_flood_bench.py` (see `tools/bench/README.md`); rerun it rather "
-             "than editing this section by hand.")
-    L.append("")
-    L.append(f"- Machine: {facts['nproc']} CPUs, {facts['cpu']}; TSC {tsc_hz / 1e9:.3f} GHz")
-    L.append(f"- Date: {facts['date']}; DPDK {facts['dpdk']}; Rampart build `{facts['build']}`")
-    L.append(f"- Input: {facts['input']} ({facts['frames']} frames), replayed forever by net_pcap "
-             f"(`infinite_rx=1`); both programs get a mempool of {facts['mbufs']} mbufs, as the PMD "
-             "holds the whole capture in them")
-    L.append(f"- {args.runs} repetitions of (testpmd io, Rampart), alternating; each run {pb.WARMUP} s "
-             f"warm-up then {args.seconds} one-second samples; lcore 1 is the only worker lcore")
-    L.append(f"- Machine load (1-minute load average) at start / end: {facts['load'][0]:.1f} / "
-             f"{facts['load'][1]:.1f}")
-    L.append("")
+    L = section_head("DNS stage under an unanswered query flood", "dns_flood_bench.py", args, tsc_hz, facts)
     base = [r[ROW_TESTPMD]["pps"] for r in reps]
     flood = [r[ROW_FLOOD]["pps"] for r in reps]
     slowest = [min(r[ROW_FLOOD]["rates"]) for r in reps]
@@ -110,15 +125,8 @@ def render(args, reps, tsc_hz, facts):
                  f"{d['timeouts']:.0f} | {d['pending_full']:.0f} | {d['duplicate_queries']:.0f} | "
                  f"{d['pending']}{limit} |")
     L.append("")
-    L.append("### Method")
-    L.append("")
-    L.append("```sh")
-    L.append("/usr/bin/python3 tools/bench/make_query_flood.py SAMPLE   # 100,000 unanswered queries")
-    L.append(pb.cmdline(pb.testpmd_argv("dpdk-testpmd", "SAMPLE", "PREFIX", mbufs=facts["mbufs"])))
-    L.append(pb.cmdline(pb.rampart_argv(os.path.join(facts["build"], "app/rampart/rampart"),
-                                        "SAMPLE", "PREFIX", ROW_FLOOD)))
-    L.append("```")
-    L.append("")
+    L += method_block("/usr/bin/python3 tools/bench/make_query_flood.py SAMPLE   # 100,000 unanswered queries",
+                      facts, ROW_FLOOD)
     L.append("- The replay repeats each query once per pass with the same endpoints and TxID: a query "
              "still waiting is a duplicate, one already timed out is inserted again if there is room. "
              "So once the table is full the stage refuses (`pending_full`) or sees duplicates for "
@@ -138,19 +146,10 @@ def main():
     build = pb.resolve_programs(ap, args)
 
     workdir = tempfile.mkdtemp(prefix="rampart-dns-flood-bench-")
-    if pb.existing_sample(args):
-        source = f"`{os.path.basename(args.sample)}`"
-    else:
-        args.sample = os.path.join(workdir, "flood.pcap")
-        gen = os.path.join(pb.REPO, "tools", "bench", "make_query_flood.py")
-        subprocess.run([sys.executable, gen, args.sample], check=True, timeout=300)
-        source = ("100,000 unanswered queries for random names under one domain "
-                  "(`tools/bench/make_query_flood.py`)")
-    frames, _ = pb.pcap_frames(args.sample)
-    mbufs = set_profile(frames)
-    pb.log(f"dns_flood_bench: {frames} frames in {args.sample}; logs in {workdir}")
-
-    child_cpus = pb.pin_harness()
+    source = pb.sample_or_generated(
+        args, pb.generated_by("make_query_flood.py", workdir, "flood.pcap"),
+        "100,000 unanswered queries for random names under one domain "
+        "(`tools/bench/make_query_flood.py`)")
 
     def inspect(rep):
         res = rep[ROW_FLOOD]
@@ -159,14 +158,27 @@ def main():
         if rep["counters"]["queries"] == 0:
             raise pb.BenchError("the DNS stage saw no query: is the input DNS over UDP/53?")
 
+    run_held_capture(args, build, workdir, source, ROW_FLOOD, "flood", inspect, render, BEGIN, END,
+                     "dns_flood_bench")
+    return 0
+
+
+def run_held_capture(args, build, workdir, source, row, tag, inspect, render_fn, begin, end, name,
+                     **facts_more):
+    """The alternating (testpmd io, Rampart `row`) repetitions over args.sample with a mempool that
+    holds the whole capture, then the section `render_fn(args, reps, tsc_hz, facts)` written between
+    `begin` and `end` (this bench's and dns_tcp_flood_bench.py's)."""
+    frames, frame_bytes = pb.pcap_frames(args.sample)
+    mbufs = set_profile(frames, row)
+    pb.log(f"{name}: {frames} frames in {args.sample}; logs in {workdir}")
+    child_cpus = pb.pin_harness()
     load_start = os.getloadavg()[0]
-    reps, tsc_hz, _ = pb.testpmd_rampart_reps(args, workdir, child_cpus, ROW_FLOOD, "flood",
+    reps, tsc_hz, _ = pb.testpmd_rampart_reps(args, workdir, child_cpus, row, tag,
                                               extra=(dsb.DNS_STATS,), mbufs=mbufs, inspect=inspect)
     load_end = os.getloadavg()[0]
-
-    facts = pb.machine_facts(build, (load_start, load_end), frames=frames, input=source, mbufs=mbufs)
-    pb.publish(args, render(args, reps, tsc_hz, facts), BEGIN, END, "dns_flood_bench", workdir)
-    return 0
+    facts = pb.machine_facts(build, (load_start, load_end), frames=frames, frame_bytes=frame_bytes,
+                             input=source, mbufs=mbufs, **facts_more)
+    pb.publish(args, render_fn(args, reps, tsc_hz, facts), begin, end, name, workdir)
 
 
 if __name__ == "__main__":

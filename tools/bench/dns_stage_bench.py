@@ -67,12 +67,15 @@ def make_capture(workdir):
 DELTA_KEYS = ("queries", "responses", "matched", "unmatched_responses", "timeouts", "malformed")
 
 
-def dns_delta(res, keys=DELTA_KEYS):
-    """The DNS stage's counters `keys` over the measuring window (from /rampart/dns/stats)."""
+def dns_delta(res, keys=DELTA_KEYS, section=None):
+    """The DNS stage's counters `keys` over the measuring window (from /rampart/dns/stats, or from
+    its object `section`, e.g. "tcp")."""
     first, last = res["extra"]
     a, b = first.get(DNS_STATS), last.get(DNS_STATS)
     if not isinstance(a, dict) or not isinstance(b, dict):
         raise pb.BenchError(f"telemetry: {DNS_STATS} gave no data")
+    if section:
+        a, b = a.get(section, {}), b.get(section, {})
     return {k: b.get(k, 0) - a.get(k, 0) for k in keys}
 
 
@@ -181,12 +184,10 @@ def main():
     build = pb.resolve_programs(ap, args)
 
     workdir = tempfile.mkdtemp(prefix="rampart-dns-stage-bench-")
-    if pb.existing_sample(args):
-        source = f"`{os.path.basename(args.sample)}`"
-    else:
-        args.sample = make_capture(workdir)
-        source = ("a capture of nsd answering dnsperf in network namespaces "
-                  "(`tools/bench/make_dns_capture.sh`: queries and responses, plain and EDNS0+DO)")
+    source = pb.sample_or_generated(
+        args, lambda: make_capture(workdir),
+        "a capture of nsd answering dnsperf in network namespaces "
+        "(`tools/bench/make_dns_capture.sh`: queries and responses, plain and EDNS0+DO)")
     frames, nbytes = pb.pcap_frames(args.sample)
     pb.log(f"dns_stage_bench: {frames} frames in {args.sample}; logs in {workdir}")
 

@@ -18,7 +18,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from udp_frames import CLIENT_MAC, SERVER_MAC, PcapWriter, udp_frame  # noqa: E402
+from bench_frames import CLIENT_MAC, SERVER_MAC, PcapWriter, udp_frame  # noqa: E402
 
 MAX_UDP_DNS = 1472  # an Ethernet MTU's worth
 

@@ -17,7 +17,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from udp_frames import PcapWriter, udp_frame  # noqa: E402
+from bench_frames import PcapWriter, udp_frame  # noqa: E402
 
 ALPHABET = b"abcdefghijklmnopqrstuvwxyz0123456789"
 SERVER = bytes([192, 0, 2, 53])

@@ -619,6 +619,25 @@ def existing_sample(args):
     return True
 
 
+def sample_or_generated(args, make, described):
+    """Sets args.sample: --sample when given (then described by its file name), else the path
+    `make()` returns for a capture it wrote. Returns how the section describes the input."""
+    if existing_sample(args):
+        return f"`{os.path.basename(args.sample)}`"
+    args.sample = make()
+    return described
+
+
+def generated_by(script, workdir, name):
+    """A `make` for sample_or_generated: runs tools/bench/`script` OUT with OUT = workdir/name."""
+    def make():
+        out = os.path.join(workdir, name)
+        subprocess.run([sys.executable, os.path.join(REPO, "tools", "bench", script), out],
+                       check=True, timeout=300)
+        return out
+    return make
+
+
 def machine_facts(build, load, **more):
     """What every section states about the machine and the build, plus `more`."""
     facts = {"nproc": os.cpu_count(), "cpu": cpu_model(), "date": datetime.date.today().isoformat(),

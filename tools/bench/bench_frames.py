@@ -1,5 +1,5 @@
-"""Ethernet/IPv4/UDP frames and classic pcap files, for the benchmark input generators
-(make_query_flood.py, make_compression_bomb.py). Stdlib only."""
+"""Ethernet/IPv4 UDP and TCP frames and classic pcap files, for the benchmark input generators
+(make_query_flood.py, make_compression_bomb.py, make_tcp_lookalikes.py). Stdlib only."""
 
 import struct
 
@@ -19,6 +19,18 @@ def udp_frame(src, dst, sport, dport, payload, dst_mac=SERVER_MAC, src_mac=CLIEN
     ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, src, dst))
     ip[10:12] = struct.pack("!H", ip_checksum(bytes(ip)))
     return dst_mac + src_mac + b"\x08\x00" + bytes(ip) + udp
+
+
+def tcp_frame(src, dst, sport, dport, seq, ack, flags, payload, dst_mac=SERVER_MAC, src_mac=CLIENT_MAC):
+    """One frame with a 20-byte TCP header and a correct TCP checksum; `flags` as on the wire
+    (0x18: PSH|ACK)."""
+    tcp = bytearray(struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload)
+    pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+    data = pseudo + bytes(tcp) + (b"\x00" if len(tcp) % 2 else b"")
+    tcp[16:18] = struct.pack("!H", ip_checksum(data))
+    ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0, src, dst))
+    ip[10:12] = struct.pack("!H", ip_checksum(bytes(ip)))
+    return dst_mac + src_mac + b"\x08\x00" + bytes(ip) + bytes(tcp)
 
 
 class PcapWriter:
