@@ -1,6 +1,7 @@
 // Writes the fuzzers' seed corpus: one synthetic message per record type and per malformation
-// the unit tests cover, plus framed TCP streams. Run at build time; nothing binary is committed.
+// the unit tests cover, framed TCP streams, and frame sequences for the DNS stage target. Run at build time; nothing binary is committed.
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -62,11 +63,34 @@ std::vector<std::vector<uint8_t>> messages() {
   return out;
 }
 
+// A record of the DNS stage target's input (fuzz_dns_stage.cpp): kind, ms, length, bytes.
+void record(std::vector<uint8_t>& s, uint8_t kind, uint8_t ms, const std::vector<uint8_t>& body) {
+  s.insert(s.end(), {kind, ms, uint8_t(body.size() >> 8), uint8_t(body.size())});
+  s.insert(s.end(), body.begin(), body.end());
+}
+
+// The query a seed response answers: its ID and its question (up to the first RR).
+std::vector<uint8_t> query_for(const std::vector<uint8_t>& response) {
+  Writer w;
+  w.header(uint16_t(response[0] << 8 | response[1]), 0x0100, 1, 0, 0, 0);
+  size_t end = 12;
+  while (end < response.size() && response[end] != 0 && response[end] < 0xc0) end += 1 + response[end];
+  if (end < response.size()) end += response[end] >= 0xc0 ? 2 : 1;
+  w.b.insert(w.b.end(), response.begin() + 12, response.begin() + long(std::min(end + 4, response.size())));
+  return w.b;
+}
+
+std::vector<uint8_t> tcp_body(uint8_t flags, uint32_t seq, const std::vector<uint8_t>& data) {
+  std::vector<uint8_t> b{flags, uint8_t(seq >> 24), uint8_t(seq >> 16), uint8_t(seq >> 8), uint8_t(seq)};
+  b.insert(b.end(), data.begin(), data.end());
+  return b;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s MESSAGE_DIR TCP_DIR\n", argv[0]);
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: %s MESSAGE_DIR TCP_DIR STAGE_DIR\n", argv[0]);
     return 2;
   }
   const auto msgs = messages();
@@ -79,6 +103,23 @@ int main(int argc, char** argv) {
       s.insert(s.end(), f.begin(), f.end());
     }
     save(argv[2], "stream-" + std::to_string(mode), s);
+  }
+  // DNS stage target input: each response after its query, over UDP/IPv4 and IPv6 with a
+  // client each, and over TCP from the handshake.
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    if (msgs[i].size() < 13) continue;
+    const auto q = query_for(msgs[i]);
+    std::vector<uint8_t> udp, tcp;
+    record(udp, 0x00, 1, q);
+    record(udp, 0x01, 3, msgs[i]);
+    record(udp, 0x0c, 1, q);
+    record(udp, 0x8d, 200, msgs[i]);
+    save(argv[3], "udp-" + std::to_string(i), udp);
+    record(tcp, 0x02, 0, tcp_body(0x02, 1000, {}));
+    record(tcp, 0x03, 0, tcp_body(0x12, 5000, {}));
+    record(tcp, 0x02, 1, tcp_body(0x18, 1001, dnstest::framed(q)));
+    record(tcp, 0x83, 2, tcp_body(0x18, 5001, dnstest::framed(msgs[i])));
+    save(argv[3], "tcp-" + std::to_string(i), tcp);
   }
   std::printf("%d seeds\n", n_written);
   return 0;
