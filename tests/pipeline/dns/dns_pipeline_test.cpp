@@ -358,6 +358,8 @@ TEST_F(DnsPipeline, PublicCapturesMatchTshark) {
       const auto t = r.stage->tcp_stats();
       EXPECT_GT(t.gaps + t.resyncs, 0u) << "the hole (or the missing boundary) is seen and counted";
     }
+    EXPECT_EQ(r.stage->tcp_stats().search_limited, 0u)
+        << "real traffic, holes and joins without SYN included, never makes the search drop candidates";
     std::printf("  %-32s tshark q=%-3llu r=%-3llu pairs=%-3zu | rampart q=%-3llu r=%-3llu matched=%-3llu tcp_msgs=%llu\n",
                 cc.file, (unsigned long long)o.queries, (unsigned long long)o.responses, o.times_s.size(),
                 (unsigned long long)c.queries.load(), (unsigned long long)c.responses.load(),
@@ -446,6 +448,14 @@ TEST_F(DnsPipeline, TopNamesMatchTsharkAndSurviveTelemetry) {
   const json::Value* lat = st.find("latency_us");
   ASSERT_TRUE(lat && lat->is_object());
   for (const char* k : {"p50", "p90", "p99"}) EXPECT_TRUE(lat->find(k) && lat->find(k)->is_uint()) << k;
+  // Every counter docs/telemetry.md lists for TCP reassembly.
+  const json::Value* tcp = st.find("tcp");
+  ASSERT_TRUE(tcp && tcp->is_object());
+  for (const char* k : {"segments", "active_flows", "flows_created", "flows_closed", "flows_evicted",
+                        "flows_expired", "no_flow", "syn_recorded", "syn_overwritten", "syn_used",
+                        "messages", "gaps", "duplicate_bytes", "bytes_given_up", "partial_messages",
+                        "resyncs", "bad_length", "search_limited", "search_steps"})
+    EXPECT_TRUE(tcp->find(k) && tcp->find(k)->is_uint()) << "tcp." << k;
 }
 
 
