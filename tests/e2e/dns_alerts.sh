@@ -32,16 +32,7 @@ e2e_addr b "$VB" "$IP_REFLECTOR/24"
 
 # ---- nsd in b, without response rate limiting
 W=$E2E_WORK
-mkdir -p "$W/nsd"
-{
-  printf '$ORIGIN %s.\n$TTL 300\n' "$Z"
-  printf '@ IN SOA ns.%s. admin.%s. 1 3600 600 86400 300\n@ IN NS ns.%s.\nns IN A %s\n' "$Z" "$Z" "$Z" "$IP_B"
-  printf 'www IN A 10.81.1.1\n'
-} >"$W/nsd/$Z.zone"
-NSD_EXTRA='  rrl-ratelimit: 0' e2e_nsd_conf "$W/nsd" "$IP_B" "$Z"
-nsd-checkconf "$W/nsd/nsd.conf" >"$W/checkconf.log" 2>&1 || fail "nsd-checkconf: $(cat "$W/checkconf.log")"
-start_bg nsd --ns b nsd -d -c "$W/nsd/nsd.conf"
-wait_for "nsx b dig +short +time=1 +tries=1 @$IP_B www.$Z A | grep -qx 10.81.1.1" 15 || fail "nsd in b did not answer"
+NSD_EXTRA='  rrl-ratelimit: 0' e2e_serve_zone b "$IP_B" "$Z" <<<'www IN A 10.81.1.1'
 
 # ---- rampart
 e2e_start_bump_rampart "$IP_B" -c "$CONFIG" --set "ports.a.args.iface=$DA" --set "ports.b.args.iface=$DB" \

@@ -32,17 +32,8 @@ done
 
 # ---- nsd in b, on its IPv6 address
 W=$E2E_WORK
-mkdir -p "$W/nsd"
-{
-  printf '$ORIGIN %s.\n$TTL 300\n' "$Z"
-  printf '@ IN SOA ns.%s. admin.%s. 1 3600 600 86400 300\n@ IN NS ns.%s.\nns IN AAAA %s\n' "$Z" "$Z" "$Z" "$V6_B"
-  for i in $(seq 1 5); do printf 'host%d IN AAAA fd00:83:1::%d\nhost%d IN A 10.83.1.%d\n' "$i" "$i" "$i" "$i"; done
-} >"$W/nsd/$Z.zone"
-NSD_DO_IP6=yes NSD_EXTRA='  rrl-ratelimit: 0' e2e_nsd_conf "$W/nsd" "$V6_B" "$Z"
-nsd-checkconf "$W/nsd/nsd.conf" >"$W/checkconf.log" 2>&1 || fail "nsd-checkconf: $(cat "$W/checkconf.log")"
-start_bg nsd --ns b nsd -d -c "$W/nsd/nsd.conf"
-wait_for "nsx b dig +short +time=1 +tries=1 @$V6_B host1.$Z AAAA | grep -qx fd00:83:1::1" 15 ||
-  fail "nsd in b did not answer on $V6_B"
+NSD_DO_IP6=yes NSD_EXTRA='  rrl-ratelimit: 0' e2e_serve_zone b "$V6_B" "$Z" \
+  < <(for i in $(seq 1 5); do printf 'host%d IN AAAA fd00:83:1::%d\nhost%d IN A 10.83.1.%d\n' "$i" "$i" "$i" "$i"; done)
 
 # ---- rampart; IPv4 ping first (e2e_start_bump_rampart), then IPv6 through neighbour discovery
 e2e_start_bump_rampart "$IP_B" -c "$CONFIG" --set "ports.a.args.iface=$DA" --set "ports.b.args.iface=$DB"

@@ -39,22 +39,14 @@ e2e_bump_topology "$IP_A" "$IP_B"
 
 # ---- nsd in b
 W=$E2E_WORK
-mkdir -p "$W/nsd"
-{
-  printf '$ORIGIN %s.\n$TTL 300\n' "$Z"
-  printf '@ IN SOA ns.%s. admin.%s. 1 3600 600 86400 300\n@ IN NS ns.%s.\nns IN A %s\n' "$Z" "$Z" "$Z" "$IP_B"
+zone_records() {
   for i in $(seq 1 8); do printf 'host%d IN A 10.78.1.%d\n' "$i" "$i"; done
   # 12 strings of 250 octets: a ~3 KB answer, three fragments at a 1500-byte MTU.
   printf 'big IN TXT'
   for i in $(seq 1 12); do printf ' "%s"' "$(printf 'b%.0s' $(seq 1 250))"; done
   printf '\n'
-} >"$W/nsd/$Z.zone"
-e2e_nsd_conf "$W/nsd" "$IP_B" "$Z"
-nsd-checkconf "$W/nsd/nsd.conf" >"$W/checkconf.log" 2>&1 || fail "nsd-checkconf: $(cat "$W/checkconf.log")"
-start_bg nsd --ns b nsd -d -c "$W/nsd/nsd.conf"
-# From b itself: this query does not cross Rampart.
-wait_for "nsx b dig +short +time=1 +tries=1 @$IP_B host1.$Z A | grep -qx 10.78.1.1" 15 ||
-  fail "nsd in b did not answer"
+}
+e2e_serve_zone b "$IP_B" "$Z" < <(zone_records)
 
 # ---- rampart in dut, its TAP ports bridged to the veths
 TA=$(e2e_ifname ta) TB=$(e2e_ifname tb)

@@ -186,6 +186,27 @@ e2e_nsd_conf() {
   } >"$dir/nsd.conf"
 }
 
+# e2e_serve_zone NS ADDR ZONE: nsd in namespace NS (background job "nsd") answering for ZONE on
+# ADDR, files under $E2E_WORK/nsd (e2e_nsd_conf, so NSD_EXTRA and NSD_DO_IP6 apply). The zone
+# file is the SOA, the NS and the name server's address record, then the records read from stdin.
+# Returns once nsd answers for the SOA from inside NS (that query does not cross Rampart).
+e2e_serve_zone() {
+  local ns=$1 addr=$2 z=$3 dir=$E2E_WORK/nsd rr=A
+  [[ $addr == *:* ]] && rr=AAAA
+  mkdir -p "$dir"
+  {
+    printf '$ORIGIN %s.\n$TTL 300\n' "$z"
+    printf '@ IN SOA ns.%s. admin.%s. 1 3600 600 86400 300\n@ IN NS ns.%s.\nns IN %s %s\n' "$z" "$z" "$z" "$rr" "$addr"
+    cat
+  } >"$dir/$z.zone"
+  e2e_nsd_conf "$dir" "$addr" "$z"
+  nsd-checkconf "$dir/nsd.conf" >"$E2E_WORK/checkconf.log" 2>&1 ||
+    fail "nsd-checkconf: $(cat "$E2E_WORK/checkconf.log")"
+  start_bg nsd --ns "$ns" nsd -d -c "$dir/nsd.conf"
+  wait_for "nsx $ns dig +short +time=1 +tries=1 @$addr $z SOA | grep -q ." 15 ||
+    fail "nsd in $ns did not answer for $z on $addr"
+}
+
 # e2e_bump_topology IP_A IP_B: the bump-in-the-wire layout
 #   ns a: IP_A/24 [VA] ==veth== [DA] ns dut [DB] ==veth== [VB] IP_B/24 :ns b
 # and sets VA DA VB DB. dut's ends are promiscuous and unaddressed: Rampart (on DA, DB) sees
