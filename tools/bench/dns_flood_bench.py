@@ -150,28 +150,32 @@ def main():
 
     workdir = tempfile.mkdtemp(prefix="rampart-dns-flood-bench-")
     source = pb.sample_or_generated(
-        args, pb.generated_by("make_query_flood.py", workdir, "flood.pcap"),
+        args, pb.generated_by("tools/bench/make_query_flood.py", workdir, "flood.pcap"),
         "100,000 unanswered queries for random names under one domain "
         "(`tools/bench/make_query_flood.py`)")
 
-    def inspect(rep):
-        res = rep[ROW_FLOOD]
-        rep["counters"] = counters_per_second(res)
-        pb.log(f"  slowest second {min(res['rates']) / 1e6:.2f} Mpps; dns per second {rep['counters']}")
-        if rep["counters"]["queries"] == 0 and not args.any_traffic:
-            raise pb.BenchError("the DNS stage saw no query: is the input DNS over UDP/53? "
-                                "(--any-traffic to measure it anyway)")
-
-    run_held_capture(args, build, workdir, source, ROW_FLOOD, "flood", inspect, render, BEGIN, END,
-                     "dns_flood_bench")
+    required = None if args.any_traffic else (
+        "queries", "the DNS stage saw no query: is the input DNS over UDP/53? "
+                   "(--any-traffic to measure it anyway)")
+    run_held_capture(args, build, workdir, source, ROW_FLOOD, "flood", counters_per_second, required,
+                     render, BEGIN, END, "dns_flood_bench")
     return 0
 
 
-def run_held_capture(args, build, workdir, source, row, tag, inspect, render_fn, begin, end, name,
-                     **facts_more):
+def run_held_capture(args, build, workdir, source, row, tag, per_second, required, render_fn, begin,
+                     end, name):
     """The alternating (testpmd io, Rampart `row`) repetitions over args.sample with a mempool that
     holds the whole capture, then the section `render_fn(args, reps, tsc_hz, facts)` written between
-    `begin` and `end` (this bench's and dns_tcp_flood_bench.py's)."""
+    `begin` and `end` (this bench's and dns_tcp_flood_bench.py's). Each repetition gets
+    rep["counters"] = per_second(Rampart's run); `required`, when given, is (counter, error): a run
+    in which that counter stayed 0 tested nothing."""
+    def inspect(rep):
+        res = rep[row]
+        rep["counters"] = per_second(res)
+        pb.log(f"  slowest second {min(res['rates']) / 1e6:.3f} Mpps; per second {rep['counters']}")
+        if required and rep["counters"][required[0]] == 0:
+            raise pb.BenchError(required[1])
+
     frames, frame_bytes = pb.pcap_frames(args.sample)
     mbufs = set_profile(frames, row)
     pb.log(f"{name}: {frames} frames in {args.sample}; logs in {workdir}")
@@ -181,7 +185,7 @@ def run_held_capture(args, build, workdir, source, row, tag, inspect, render_fn,
                                               extra=(dsb.DNS_STATS,), mbufs=mbufs, inspect=inspect)
     load_end = os.getloadavg()[0]
     facts = pb.machine_facts(build, (load_start, load_end), frames=frames, frame_bytes=frame_bytes,
-                             input=source, mbufs=mbufs, **facts_more)
+                             input=source, mbufs=mbufs)
     pb.publish(args, render_fn(args, reps, tsc_hz, facts), begin, end, name, workdir)
 
 

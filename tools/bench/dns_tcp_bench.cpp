@@ -9,47 +9,26 @@
 #include <memory>
 #include <vector>
 
+#include "dns_writer.h"
 #include "proto/dns/tcp_stream.h"
 
 namespace dns = rampart::proto::dns;
 
 namespace {
 
-void put16(std::vector<uint8_t>& b, unsigned v) {
-  b.push_back(uint8_t(v >> 8));
-  b.push_back(uint8_t(v));
-}
-
 // A response to "www.example.com A" with `answers` A records (owner a pointer to the question),
 // length-prefixed: what an ordinary DNS-over-TCP stream carries.
 std::vector<uint8_t> framed_response(uint16_t id, unsigned answers) {
-  std::vector<uint8_t> m;
-  put16(m, id);
-  put16(m, 0x8180);
-  put16(m, 1);
-  put16(m, answers);
-  put16(m, 0);
-  put16(m, 0);
-  for (const char* l : {"www", "example", "com"}) {
-    m.push_back(uint8_t(std::char_traits<char>::length(l)));
-    m.insert(m.end(), l, l + std::char_traits<char>::length(l));
-  }
-  m.push_back(0);
-  put16(m, 1);
-  put16(m, 1);
+  dnstest::Writer w;
+  w.header(id, 0x8180, 1, uint16_t(answers), 0, 0);
+  w.question("www.example.com", 1);
   for (unsigned a = 0; a < answers; ++a) {
-    put16(m, 0xc00c);
-    put16(m, 1);
-    put16(m, 1);
-    put16(m, 0);
-    put16(m, 300);
-    put16(m, 4);
-    for (unsigned o : {192u, 0u, 2u, a}) m.push_back(uint8_t(o));
+    w.ptr(12);
+    const size_t l = w.rr(1, 1, 300);
+    w.bytes({192, 0, 2, uint8_t(a)});
+    w.end_rdata(l);
   }
-  std::vector<uint8_t> f;
-  put16(f, unsigned(m.size()));
-  f.insert(f.end(), m.begin(), m.end());
-  return f;
+  return dnstest::framed(w.b);
 }
 
 std::vector<uint8_t> ordinary_stream(size_t bytes) {

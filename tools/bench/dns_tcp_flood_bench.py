@@ -100,19 +100,13 @@ def main():
 
     workdir = tempfile.mkdtemp(prefix="rampart-dns-tcp-flood-bench-")
     source = pb.sample_or_generated(
-        args, pb.generated_by("make_tcp_lookalikes.py", workdir, "lookalikes.pcap"),
+        args, pb.generated_by("tools/bench/make_tcp_lookalikes.py", workdir, "lookalikes.pcap"),
         "80 DNS-over-TCP connections of 256 KiB of lookalikes, joined without their SYN "
         "(`tools/bench/make_tcp_lookalikes.py`)")
 
-    def inspect(rep):
-        res = rep[ROW_TCP]
-        rep["counters"] = tcp_per_second(res)
-        pb.log(f"  slowest second {min(res['rates']) / 1e6:.3f} Mpps; tcp per second {rep['counters']}")
-        if rep["counters"]["segments"] == 0:
-            raise pb.BenchError("the DNS stage saw no TCP segment: is the input DNS over TCP/53?")
-
-    dfb.run_held_capture(args, build, workdir, source, ROW_TCP, "tcp", inspect, render, BEGIN, END,
-                         "dns_tcp_flood_bench")
+    dfb.run_held_capture(args, build, workdir, source, ROW_TCP, "tcp", tcp_per_second,
+                         ("segments", "the DNS stage saw no TCP segment: is the input DNS over TCP/53?"),
+                         render, BEGIN, END, "dns_tcp_flood_bench")
     return 0
 
 

@@ -629,11 +629,15 @@ def sample_or_generated(args, make, described):
 
 
 def generated_by(script, workdir, name):
-    """A `make` for sample_or_generated: runs tools/bench/`script` OUT with OUT = workdir/name."""
+    """A `make` for sample_or_generated: runs `script` (a path from the repository root) OUT with
+    OUT = workdir/name, under Debian's python3 (gen_sample_traffic.py needs its scapy)."""
     def make():
         out = os.path.join(workdir, name)
-        subprocess.run([sys.executable, os.path.join(REPO, "tools", "bench", script), out],
-                       check=True, timeout=300)
+        try:
+            subprocess.run(["/usr/bin/python3", os.path.join(REPO, script), out], check=True,
+                           timeout=300, stdout=subprocess.DEVNULL)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
+            raise BenchError(f"generating the input with {script} failed: {e}")
         return out
     return make
 
@@ -675,16 +679,9 @@ def main():
     args = ap.parse_args()
     build = resolve_programs(ap, args)
 
-    given = existing_sample(args)
     workdir = tempfile.mkdtemp(prefix="rampart-pipeline-bench-")
-    if not given:
-        args.sample = os.path.join(workdir, "sample.pcap")
-        gen = os.path.join(REPO, "tools", "gen_sample_traffic.py")
-        try:
-            subprocess.run(["/usr/bin/python3", gen, args.sample], check=True, timeout=300,
-                           stdout=subprocess.DEVNULL)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
-            raise BenchError(f"generating the sample traffic failed: {e}")
+    # The section describes the input itself (render), so the description is not needed here.
+    sample_or_generated(args, generated_by("tools/gen_sample_traffic.py", workdir, "sample.pcap"), "")
     frames, nbytes = pcap_frames(args.sample)
     log(f"pipeline_bench: {frames} frames in {args.sample}; logs in {workdir}")
 

@@ -114,7 +114,8 @@ void TcpStreamReassembler::feed(uint32_t seq, const uint8_t* data, size_t len, S
 
 TcpStreamReassembler::Verdict TcpStreamReassembler::examine(size_t at, uint32_t& end) noexcept {
   const unsigned l = rd16(buf_ + at);
-  if (!plausible_header(buf_ + at + 2, l) || l < 12) return Verdict::no;
+  // (A plausible header needs at least 17 bytes: no length below 12 passes.)
+  if (!plausible_header(buf_ + at + 2, l)) return Verdict::no;
   end = uint32_t(at + 2 + l);
   if (end > have_) return Verdict::incomplete;
   if (credit_ < l) {
