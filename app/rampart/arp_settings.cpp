@@ -111,7 +111,12 @@ void read_arp_stage(ConfigReader& r, arp::ArpConfig& c) {
   c.table_entries = u32("table_entries", c.table_entries, 8, 1 << 22);
   c.reachable_ms = u32("reachable_ms", c.reachable_ms, 100, 86400000);
   c.stale_ms = u32("stale_ms", c.stale_ms, 100, 86400000);
-  if (c.stale_ms < c.reachable_ms) r.fail("stale_ms", "must be at least reachable_ms");
+  // Blame the key the operator wrote: the other one may be a default they never saw.
+  if (c.stale_ms < c.reachable_ms) {
+    if (r.has("stale_ms"))
+      r.fail("stale_ms", "must be at least reachable_ms (" + std::to_string(c.reachable_ms) + ")");
+    r.fail("reachable_ms", "must be at most stale_ms (" + std::to_string(c.stale_ms) + ", its default)");
+  }
   c.events = u32("events", c.events, 2, 1 << 20);
   c.dual_claim_window_ms = u32("dual_claim_window_ms", c.dual_claim_window_ms, 1, 3600000);
   c.reply_per_target = rate(r, "reply_rate_per_target", c.reply_per_target);

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 
 #include "app/rampart/arp_settings.h"
 #include "app/rampart/config_reader.h"
+#include "app/rampart/toml_depth.h"
 #include "dns/topology_check.h"
 
 #ifndef RAMPART_DRIVERS_DIR
@@ -72,6 +74,9 @@ void apply_override(toml::table& root, const Override& o, std::set<std::string>&
   }
   // A value that reads as TOML (number, bool, array, quoted string) keeps its type; anything
   // else (a path, a bare word) is a string, so shells need no extra quoting.
+  if (const uint32_t line = line_of_too_deep_key(o.value))
+    throw ConfigError("--set " + o.key + ": a key in the value has more than " +
+                      std::to_string(kMaxKeyComponents) + " components");
   try {
     toml::table doc = toml::parse("v = " + o.value);
     t->insert_or_assign(parts.back(), *doc.get("v"));
@@ -82,8 +87,16 @@ void apply_override(toml::table& root, const Override& o, std::set<std::string>&
 }
 
 toml::table parse_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) throw ConfigError(path + ": cannot read the file");
+  const std::string doc = text.str();
+  if (const uint32_t line = line_of_too_deep_key(doc))
+    throw ConfigError(path + ":" + std::to_string(line) + ": a key with more than " +
+                      std::to_string(kMaxKeyComponents) + " components");
   try {
-    return toml::parse_file(path);
+    return toml::parse(doc, path);
   } catch (const toml::parse_error& e) {
     std::ostringstream out;
     out << path << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
@@ -123,18 +136,33 @@ fs::path find_profile(const std::string& profile, const std::string& config_path
   return {};
 }
 
+// DPDK splits a device's arguments at ',' and each at '=': a comma in a value would silently
+// add or cut arguments (rx_pcap="a.pcap,tx_pcap=b.pcap" writes b.pcap).
+void check_device_arg(ConfigReader& ar, const std::string& key, const std::string& value) {
+  const bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (!key_ok) ar.fail(key, "device argument names are letters, digits and '_'");
+  if (value.find(',') != std::string::npos)
+    ar.fail(key, "a device argument cannot contain ',' (DPDK splits arguments there)");
+}
+
 // Reads the port keys one table (a profile, or the port's own table) sets, on top of `s`.
 // Tables are read in layers rather than merged into a copy: toml++ drops source positions when
-// copying nodes, and every error must name its file and line.
+// copying nodes, and every error must name its file and line. A profile's keys never come from
+// --set (`overridden` is null for it), so its errors name the profile's file.
 void apply_port_layer(ConfigReader& r, PortSettings& s, const std::string& prefix,
-                      const std::set<std::string>& overridden) {
+                      const std::set<std::string>* overridden, bool is_profile,
+                      const std::set<std::string>& port_names) {
+  if (is_profile && r.has("profile")) r.fail("profile", "a profile cannot name another profile");
   r.string("profile", "");  // resolved by the caller
   if (r.has("driver")) s.driver = r.one_of("driver", "", kDrivers);
   if (const toml::table* args = r.table("args")) {
-    ConfigReader ar(*args, prefix + ".args", &overridden);
+    ConfigReader ar(*args, prefix + ".args", overridden);
     for (const auto& [k, v] : *args) {
       const std::string key(k.str());
       std::string value = scalar_text(v, ar, key);
+      check_device_arg(ar, key, value);
       auto it = std::find_if(s.args.begin(), s.args.end(), [&](const auto& a) { return a.first == key; });
       // An empty value removes a profile's argument (e.g. --set ports.p.args.tx_pcap=).
       if (value.empty()) {
@@ -152,14 +180,18 @@ void apply_port_layer(ConfigReader& r, PortSettings& s, const std::string& prefi
   s.promiscuous = r.boolean("promiscuous", s.promiscuous);
   s.rss = r.boolean("rss", s.rss);
   s.rx_checksum_offload = r.boolean("rx_checksum_offload", s.rx_checksum_offload);
-  s.peer = r.string("peer", s.peer);
+  if (r.has("peer")) {
+    s.peer = r.string("peer", s.peer);
+    if (!s.peer.empty() && !port_names.count(s.peer)) r.fail("peer", "no port named '" + s.peer + "'");
+  }
   read_port_arp(r, s);
   r.string("description", "");  // free text for operators
   r.finish();
 }
 
 PortSettings read_port(const std::string& name, const toml::table& port_tbl,
-                       const std::string& config_path, const std::set<std::string>& overridden) {
+                       const std::string& config_path, const std::set<std::string>& overridden,
+                       const std::set<std::string>& port_names) {
   const std::string prefix = "ports." + name;
   if (!valid_name(name))
     ConfigReader::fail_at(&port_tbl, prefix,
@@ -173,12 +205,13 @@ PortSettings read_port(const std::string& name, const toml::table& port_tbl,
     if (p.empty() || !regular_file(p))
       port.fail("profile", "no port profile '" + s.profile + "' (looked in drivers-config directories)");
     const toml::table profile = parse_file(p.string());
-    ConfigReader pr(profile, prefix, &overridden);
-    apply_port_layer(pr, s, prefix, overridden);
+    ConfigReader pr(profile, prefix, nullptr);
+    apply_port_layer(pr, s, prefix, nullptr, true, port_names);
   }
-  apply_port_layer(port, s, prefix, overridden);
+  apply_port_layer(port, s, prefix, &overridden, false, port_names);
   if (s.driver.empty()) port.fail("driver", "missing (set it in the port or its profile)");
-  if (s.driver == "pci" && s.pci.empty()) port.fail("pci", "a PCI port needs its address, e.g. 0000:03:00.0");
+  if (s.driver == "pci" && s.pci.empty())
+    port.fail(port.has("pci") ? "pci" : "driver", "a PCI port needs its address in 'pci', e.g. 0000:03:00.0");
   if (s.driver != "pci" && !s.pci.empty()) port.fail("pci", "only ports with driver = \"pci\" take a PCI address");
   return s;
 }
@@ -198,14 +231,21 @@ void read_pipeline(ConfigReader& top, Config& cfg, const std::set<std::string>& 
     r.fail("clock", "\"capture\" needs every port to read a pcap file once (rx_pcap, no infinite_rx)");
   const toml::table* lt = r.table("lcores");
   std::set<std::pair<std::string, uint16_t>> polled;
+  if (lt && lt->empty())
+    r.fail("lcores", "places no stage: give one [pipeline.lcores.N] table per lcore, or leave "
+                     "[pipeline.lcores] out for the default plan");
   if (lt) {
     for (const auto& [k, v] : *lt) {
       const std::string key(k.str());
       const std::string path = "pipeline.lcores." + key;
-      char* end = nullptr;
-      const unsigned long id = std::strtoul(key.c_str(), &end, 10);
-      if (key.empty() || *end != '\0' || id >= 1024)
-        ConfigReader::fail_at(&v, path, "lcore keys are lcore ids, e.g. [pipeline.lcores.1]", &overridden);
+      // Digits only and no leading zero: "01", "+1" and " 1" would name lcore 1 a second time.
+      const bool canonical = !key.empty() && key.size() <= 4 &&
+                             std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                             (key == "0" || key[0] != '0');
+      const unsigned long id = canonical ? std::stoul(key) : 0;
+      if (!canonical || id >= 1024)
+        ConfigReader::fail_at(&v, path, "lcore keys are lcore ids 0-1023 written plainly, e.g. [pipeline.lcores.1]",
+                              &overridden);
       if (!v.is_table()) ConfigReader::fail_at(&v, path, "expected a table", &overridden);
       ConfigReader lr(*v.as_table(), path, &overridden);
       LcoreSettings ls;
@@ -397,11 +437,12 @@ std::vector<std::string> drivers_config_dirs(const std::string& config_path) {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("RAMPART_DRIVERS_CONFIG")) dirs.emplace_back(env);
   const fs::path config_dir = fs::path(config_path).parent_path();
-  // A config beside the profiles, in a folder below them (drivers-config/examples), or beside
-  // a drivers-config folder.
+  // A config beside the profiles or beside a drivers-config folder; in a folder below the
+  // profiles (drivers-config/examples) or beside a drivers-config folder (configs/ next to it).
   dirs.push_back(config_dir.string());
-  dirs.push_back(config_dir.parent_path().string());
   dirs.push_back((config_dir / "drivers-config").string());
+  dirs.push_back(config_dir.parent_path().string());
+  dirs.push_back((config_dir.parent_path() / "drivers-config").string());
   if (std::string(RAMPART_DRIVERS_DIR).size()) dirs.emplace_back(RAMPART_DRIVERS_DIR);
   dirs.emplace_back(RAMPART_INSTALLED_DRIVERS_DIR);
   return dirs;
@@ -423,7 +464,26 @@ std::string dns_split_transactions(const Config& cfg) {
   return dns::split_transactions(plan, peers);
 }
 
+bool is_log_level(const std::string& level) {
+  return std::find(kLogLevels.begin(), kLogLevels.end(), level) != kLogLevels.end();
+}
+
+namespace {
+Config read_config(const std::string& path, const std::vector<Override>& overrides);
+}
+
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
+  try {
+    return read_config(path, overrides);
+  } catch (const ConfigError& e) {
+    // An error with no position of its own (a key the file lacks) still names the file.
+    if (!e.located()) throw ConfigError(path + ": " + e.what());
+    throw;
+  }
+}
+
+namespace {
+Config read_config(const std::string& path, const std::vector<Override>& overrides) {
   if (!regular_file(path)) throw ConfigError(path + (exists(path) ? ": not a regular file" : ": no such file"));
   toml::table root = parse_file(path);
   std::set<std::string> overridden;
@@ -438,8 +498,16 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
     cfg.eal.args = r.strings("args", {});
     cfg.eal.lcores = r.string("lcores", cfg.eal.lcores);
     cfg.eal.file_prefix = r.string("file_prefix", cfg.eal.file_prefix);
-    if (cfg.eal.file_prefix.empty() || cfg.eal.file_prefix.find('/') != std::string::npos)
-      r.fail("file_prefix", "must be a non-empty name without '/'");
+    // It names a directory under /var/run/dpdk: "." or ".." would put EAL's files beside or
+    // above the other instances'.
+    const std::string& fp = cfg.eal.file_prefix;
+    const bool fp_ok = !fp.empty() && fp.size() <= 64 && fp != "." && fp != ".." &&
+                       std::all_of(fp.begin(), fp.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                c == '_' || c == '-' || c == '.';
+                       });
+    if (!fp_ok)
+      r.fail("file_prefix", "must be 1-64 letters, digits, '_', '-' or '.' (and not \".\" or \"..\")");
     cfg.eal.memory_mb = r.integer("memory_mb", 0, 0, 1 << 20);
     cfg.eal.no_huge = r.boolean("no_huge", false);
     cfg.eal.no_pci = r.boolean("no_pci", false);
@@ -468,14 +536,11 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
     const auto la = a.second->source().begin.line, lb = b.second->source().begin.line;
     return (la ? la : UINT32_MAX) < (lb ? lb : UINT32_MAX);
   });
+  std::set<std::string> port_names;
+  for (const auto& [name, v] : port_nodes) port_names.insert(name);
   for (const auto& [name, v] : port_nodes) {
     if (!v->is_table()) ConfigReader::fail_at(v, "ports." + name, "expected a table", &overridden);
-    cfg.ports.push_back(read_port(name, *v->as_table(), path, overridden));
-  }
-  for (const auto& p : cfg.ports) {
-    if (!p.peer.empty() && !cfg.port(p.peer))
-      ConfigReader::fail_at(ports->get(p.name)->as_table()->get("peer"), "ports." + p.name + ".peer",
-                            "no port named '" + p.peer + "'", &overridden);
+    cfg.ports.push_back(read_port(name, *v->as_table(), path, overridden, port_names));
   }
   read_pipeline(top, cfg, overridden);
   read_stages(top, cfg, overridden);
@@ -483,5 +548,6 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
   top.finish();
   return cfg;
 }
+}  // namespace
 
 }  // namespace rampart::app

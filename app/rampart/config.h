@@ -22,7 +22,14 @@ namespace rampart::app {
 // A refused configuration: what() reads "FILE:LINE: key 'a.b': reason" (or "--set a.b: reason").
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // `located`: the message already says where (a file and line, or the --set that caused it);
+  // load_config names the config file in front of the others.
+  explicit ConfigError(const std::string& what, bool located = true)
+      : std::runtime_error(what), located_(located) {}
+  bool located() const { return located_; }
+
+ private:
+  bool located_;
 };
 
 struct EalSettings {
@@ -112,6 +119,9 @@ struct Override {
 
 // Reads `path`, applies overrides, validates. Throws ConfigError.
 Config load_config(const std::string& path, const std::vector<Override>& overrides);
+
+// The log levels [log] level and --log-level accept.
+bool is_log_level(const std::string& level);
 
 // Where port profiles are looked for (first match wins).
 std::vector<std::string> drivers_config_dirs(const std::string& config_path);

@@ -22,6 +22,20 @@ ConfigReader::ConfigReader(const toml::table& table, std::string path,
                            const std::set<std::string>* overridden)
     : table_(table), path_(std::move(path)), overridden_(overridden) {}
 
+namespace {
+// The --set that put `full_key` in the config without a source position of its own: one that
+// set a table holding it (--set 'pipeline={burst=2}') or created the tables leading to its own
+// key (--set stage.dns.policy=drop, a typo of stages, creates 'stage').
+const std::string* set_origin(const std::string& full_key, const std::set<std::string>* overridden) {
+  if (!overridden) return nullptr;
+  for (const std::string& o : *overridden) {
+    if (full_key.size() > o.size() && full_key.starts_with(o) && full_key[o.size()] == '.') return &o;
+    if (o.size() > full_key.size() && o.starts_with(full_key) && o[full_key.size()] == '.') return &o;
+  }
+  return nullptr;
+}
+}  // namespace
+
 void ConfigReader::fail_at(const toml::node* node, const std::string& full_key,
                            const std::string& reason, const std::set<std::string>* overridden) {
   std::ostringstream out;
@@ -30,8 +44,11 @@ void ConfigReader::fail_at(const toml::node* node, const std::string& full_key,
   } else if (node && node->source().path && node->source().begin.line > 0) {
     out << *node->source().path << ":" << node->source().begin.line << ": key '" << full_key
         << "': " << reason;
+  } else if (const std::string* o = set_origin(full_key, overridden)) {
+    out << "--set " << *o << ": key '" << full_key << "': " << reason;
   } else {
     out << "key '" << full_key << "': " << reason;
+    throw ConfigError(out.str(), false);
   }
   throw ConfigError(out.str());
 }

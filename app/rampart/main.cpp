@@ -10,10 +10,15 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <thread>
@@ -56,6 +61,22 @@ bool has_any(const std::vector<std::string>& args, std::initializer_list<const c
       if (a == o || a.rfind(o + "=", 0) == 0 || (short_opt && a.rfind(o, 0) == 0)) return true;
     }
   return false;
+}
+
+// Why `path` cannot take the report, or "" when it can: an existing file must be writable, a new
+// one needs a writable directory.
+std::string report_path_problem(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return "it is a directory";
+    return ::access(path.c_str(), W_OK) == 0 ? "" : std::strerror(errno);
+  }
+  if (errno != ENOENT) return std::strerror(errno);
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  if (::stat(dir.c_str(), &st) != 0) return "its directory " + dir + ": " + std::strerror(errno);
+  if (!S_ISDIR(st.st_mode)) return dir + " is not a directory";
+  return ::access(dir.c_str(), W_OK | X_OK) == 0 ? "" : "its directory " + dir + ": " + std::strerror(errno);
 }
 
 // The --file-prefix EAL ended up with (the command line may override the config's).
@@ -162,10 +183,18 @@ int run(int argc, char** argv) {
     return 2;
   }
   const std::string level = cli.log_level.value_or(app.cfg.log_level);
-  const auto lvl = spdlog::level::from_str(level);
-  if (lvl == spdlog::level::off && level != "off") {
-    std::fprintf(stderr, "rampart: unknown log level '%s'\n", level.c_str());
+  if (!is_log_level(level)) {
+    std::fprintf(stderr, "rampart: unknown log level '%s' (trace, debug, info, warn, error, critical, off)\n",
+                 level.c_str());
     return 2;
+  }
+  const auto lvl = spdlog::level::from_str(level);
+  // Found now, not after a run of hours: the report is written on exit.
+  if (cli.report_path) {
+    if (const std::string why = report_path_problem(*cli.report_path); !why.empty()) {
+      std::fprintf(stderr, "rampart: cannot write the report to %s: %s\n", cli.report_path->c_str(), why.c_str());
+      return 2;
+    }
   }
   spdlog::set_default_logger(spdlog::stderr_color_mt("rampart"));
   spdlog::set_level(lvl);
@@ -208,11 +237,13 @@ int run(int argc, char** argv) {
   register_arp_scan_commands(app);
   TelemetryRegistry::instance().register_with_dpdk();
 
+  bool launch_failed = false;
   for (auto& r : app.runners) {
     const int rc = rte_eal_remote_launch(worker_main, r.get(), r->lcore_id());
     if (rc != 0) {
       spdlog::error("cannot launch lcore {}: {}", r->lcore_id(), rte_strerror(-rc));
       app.stop_requested.store(true);
+      launch_failed = true;
     }
   }
 
@@ -245,18 +276,21 @@ int run(int argc, char** argv) {
   app.join_control_threads();
   app.mbufs_in_use_at_exit.store(rte_mempool_in_use_count(app.pool));
   const json::Value snapshot = TelemetryRegistry::instance().snapshot();
-  int rc = 0;
+  int rc = launch_failed ? 1 : 0;
+  bool report_written = false;
   if (cli.report_path) {
     std::ofstream f(*cli.report_path);
     f << json::write(snapshot, 2) << "\n";
-    if (!f) {
+    f.flush();
+    report_written = static_cast<bool>(f);
+    if (!report_written) {
       spdlog::error("cannot write the report to {}", *cli.report_path);
       rc = 1;
     }
   }
   stop_ports(app);
   print_summary(snapshot, stdout);
-  if (cli.report_path) std::printf("report: %s\n", cli.report_path->c_str());
+  if (report_written) std::printf("report: %s\n", cli.report_path->c_str());
   std::fflush(stdout);
   if (app.mbufs_in_use_at_exit.load() != static_cast<int64_t>(app.mbufs_in_use_at_start)) {
     // A leak is a bug: fail loudly so tests and operators' scripts notice.

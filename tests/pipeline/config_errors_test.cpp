@@ -174,6 +174,50 @@ TEST_F(ConfigErrors, BadSetOverridesNameTheOverride) {
          {"--set pipeline..burst: empty component in key"}});
 }
 
+// Inputs a review found slipping through: each was accepted, crashed, or blamed the wrong place.
+TEST_F(ConfigErrors, HostileAndAmbiguousInputsAreRefusedWhereTheyAre) {
+  std::string deep = "[x";
+  for (int i = 0; i < 50000; ++i) deep += ".x";  // toml++ 3.3 recursed once per component: SIGSEGV
+  write_file(dir_ + "/prof_small.toml", "driver = \"net_pcap\"\nrx_desc = 5\n");
+  write_file(dir_ + "/prof_nested.toml", "profile = \"net_pcap\"\ndriver = \"net_pcap\"\n");
+  write_file(dir_ + "/prof_peer.toml", "driver = \"net_pcap\"\npeer = \"nobody\"\n");
+  const std::vector<Case> cases = {
+      {"a key of 50,000 components", kBase + deep + "]\n", {}, {"@FILE:11: a key with more than 64 components"}},
+      {"a --set value with a deep key", kBase, {"--set", "pipeline={" + deep.substr(1) + " = 1}"},
+       {"--set pipeline: a key in the value has more than 64 components"}},
+      {"lcore key with a leading zero (a second name for lcore 1)",
+       kBase + "[pipeline.lcores.01]\nrx = [\"wire0\"]\nstages = [\"classify\"]\n", {},
+       {"@FILE:11: key 'pipeline.lcores.01': lcore keys are lcore ids 0-1023 written plainly"}},
+      {"empty [pipeline.lcores]", kBase + "[pipeline.lcores]\n", {},
+       {"@FILE:11: key 'pipeline.lcores': places no stage"}},
+      {"file prefix '..' leaves /var/run/dpdk", kBase, {"--set", "eal.file_prefix=.."},
+       {"--set eal.file_prefix: must be 1-64 letters"}},
+      {"comma in a device argument adds another",
+       kBase + "[ports.wire1]\nprofile = \"net_pcap\"\nargs = { rx_pcap = \"a.pcap,tx_pcap=b.pcap\" }\n", {},
+       {"@FILE:13: key 'ports.wire1.args.rx_pcap': a device argument cannot contain ','"}},
+      {"comma in a device argument from --set", kBase, {"--set", "ports.wire0.args.rx_pcap=/tmp/a,b.pcap"},
+       {"--set ports.wire0.args.rx_pcap: a device argument cannot contain ','"}},
+      {"a profile's bad value is blamed on the profile, not on a --set of the same key",
+       kBase + "[ports.wire1]\nprofile = \"prof_small\"\n", {"--set", "ports.wire1.rx_desc=64"},
+       {"/prof_small.toml:2: key 'ports.wire1.rx_desc': 5 is out of range"}},
+      {"a profile naming a profile", kBase + "[ports.wire1]\nprofile = \"prof_nested\"\n", {},
+       {"/prof_nested.toml:1: key 'ports.wire1.profile': a profile cannot name another profile"}},
+      {"a profile's peer names no port", kBase + "[ports.wire1]\nprofile = \"prof_peer\"\n", {},
+       {"/prof_peer.toml:2: key 'ports.wire1.peer': no port named 'nobody'"}},
+      {"--set with a misspelt table", kBase, {"--set", "stage.dns.policy=drop"},
+       {"--set stage.dns.policy: key 'stage': unknown key"}},
+      {"--set of a table with a misspelt key", kBase, {"--set", "pipeline={burst=2, brst=3}"},
+       {"--set pipeline: key 'pipeline.brst': unknown key"}},
+      {"reachable_ms above the default stale_ms", kBase + "[stages.arp]\nreachable_ms = 700000\n", {},
+       {"@FILE:12: key 'stages.arp.reachable_ms': must be at most stale_ms"}},
+      {"empty file", "", {}, {"@FILE: key 'ports': declare at least one port"}},
+      {"a log level only spdlog knows", kBase, {"--log-level", "warning"}, {"unknown log level 'warning'"}},
+      {"report into a missing directory", kBase, {"--report", "/nonexistent/dir/r.json"},
+       {"cannot write the report to /nonexistent/dir/r.json: its directory /nonexistent/dir"}},
+  };
+  for (const Case& c : cases) check(c);
+}
+
 }  // namespace
 }  // namespace rampart::pipetest
 

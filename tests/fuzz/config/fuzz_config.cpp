@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // A config that loads is whole: every port named, the plan's lcores distinct.
     for (const auto& p : cfg.ports)
       if (p.name.empty() || p.driver.empty()) __builtin_trap();
+    std::set<unsigned> lcores;
+    for (const auto& l : cfg.pipeline.lcores)
+      if (!lcores.insert(l.lcore).second) __builtin_trap();
+    // DPDK splits device arguments at ','.
+    for (const auto& p : cfg.ports)
+      for (const auto& [k, v] : p.args)
+        if (k.find_first_of(",=") != std::string::npos || v.find(',') != std::string::npos) __builtin_trap();
   } catch (const rampart::app::ConfigError& e) {
     if (std::string(e.what()).empty()) __builtin_trap();  // an error says why
   }
