@@ -4,6 +4,7 @@
 #include <rte_prefetch.h>
 
 #include "core/burst_split.h"
+#include "proto/checksum.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -76,14 +77,18 @@ bool ClassifyStage::l4_checksum_ok(rte_mbuf* m, const proto::ParsedPacket& p, Bu
   ++t.l4_checksum_sw;
   const auto* data = rte_pktmbuf_mtod(m, const uint8_t*);
   if (m->nb_segs == 1) return proto::verify_l4_checksum(data, m->data_len, p);
-  // Jumbo frames spanning segments: DPDK's segment-aware verification for UDP/TCP.
-  if (p.l4_proto != kUdp && p.l4_proto != kTcp) return true;
-  if (p.flags & flag::udp_zero_checksum) return true;
-  if (p.l3 == L3Kind::ipv4)
-    return rte_ipv4_udptcp_cksum_mbuf_verify(
-               m, reinterpret_cast<const rte_ipv4_hdr*>(data + p.l3_offset), p.l4_offset) == 0;
-  return rte_ipv6_udptcp_cksum_mbuf_verify(
-             m, reinterpret_cast<const rte_ipv6_hdr*>(data + p.l3_offset), p.l4_offset) == 0;
+  // Frames spanning segments: the same span as a contiguous frame, summed over the chain.
+  // (DPDK's rte_ipv6_udptcp_cksum_mbuf_verify takes no extension headers, and its IPv4 twin takes
+  // the length from the IP header, not UDP's.)
+  if (!(p.flags & flag::l4_parsed) || (p.flags & flag::fragment)) return true;
+  if (p.l3 != L3Kind::ipv4 && p.l3 != L3Kind::ipv6) return true;
+  const proto::L4ChecksumSpan span = proto::l4_checksum_span(data, p);
+  if (span.kind != proto::L4ChecksumSpan::Kind::sum) return span.kind == proto::L4ChecksumSpan::Kind::accept;
+  uint16_t raw = 0;
+  if (p.l4_offset + span.l4_len > m->pkt_len || rte_raw_cksum_mbuf(m, p.l4_offset, span.l4_len, &raw) != 0)
+    return false;
+  // DPDK sums in CPU byte order, proto:: in network order; a one's-complement sum swaps whole.
+  return proto::checksum_finish(span.pseudo + rte_be_to_cpu_16(raw)) == 0;
 }
 
 Path ClassifyStage::classify_general(rte_mbuf* m, BurstTally& t) {

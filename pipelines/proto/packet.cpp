@@ -145,7 +145,8 @@ inline ParseError parse_l4(const uint8_t* data, uint32_t contiguous, uint32_t l4
 
 }  // namespace
 
-bool detail::l4_checksum_ok(const uint8_t* data, const ParsedPacket& p) noexcept {
+L4ChecksumSpan l4_checksum_span(const uint8_t* data, const ParsedPacket& p) noexcept {
+  using K = L4ChecksumSpan::Kind;
   const uint8_t* l3 = data + p.l3_offset;
   const uint8_t* l4 = data + p.l4_offset;
   const uint32_t l3_end = static_cast<uint32_t>(p.l3_offset) + p.l3_len;
@@ -154,7 +155,7 @@ bool detail::l4_checksum_ok(const uint8_t* data, const ParsedPacket& p) noexcept
   if (p.l3 == L3Kind::ipv4) {
     switch (p.l4_proto) {
       case kProtoUdp:
-        if (be16(l4 + 6) == 0) return true;  // sender did not compute one (RFC 768)
+        if (be16(l4 + 6) == 0) return {K::accept, 0, 0};  // sender did not compute one (RFC 768)
         l4_len = be16(l4 + 4);
         sum = pseudo_header_ipv4(l3 + 12, l3 + 16, kProtoUdp, static_cast<uint16_t>(l4_len));
         break;
@@ -165,19 +166,19 @@ bool detail::l4_checksum_ok(const uint8_t* data, const ParsedPacket& p) noexcept
         sum = 0;
         break;
       default:
-        return true;
+        return {K::accept, 0, 0};
     }
   } else {
     switch (p.l4_proto) {
       case kProtoUdp:
-        if (be16(l4 + 6) == 0) return false;  // mandatory over IPv6 (RFC 8200 8.1)
+        if (be16(l4 + 6) == 0) return {K::refuse, 0, 0};  // mandatory over IPv6 (RFC 8200 8.1)
         l4_len = be16(l4 + 4);
         break;
       case kProtoTcp:
       case kProtoIcmpv6:
         break;
       default:
-        return true;
+        return {K::accept, 0, 0};
     }
     if (p.flags & pkt_flag::ipv6_ext) {
       // With segments left in a routing header the pseudo-header uses the final destination,
@@ -187,7 +188,7 @@ bool detail::l4_checksum_ok(const uint8_t* data, const ParsedPacket& p) noexcept
       const uint32_t ext_end = static_cast<uint32_t>(p.l4_offset - p.l3_offset);
       for (int i = 0; i < kMaxExtHeaders && off + 8 <= ext_end; ++i) {
         const uint8_t* e = l3 + off;
-        if (nh == kExtRouting && e[3] != 0) return true;
+        if (nh == kExtRouting && e[3] != 0) return {K::accept, 0, 0};
         if (nh != kExtHopByHop && nh != kExtRouting && nh != kExtDestOpts && nh != kExtAh &&
             nh != kExtFragment)
           break;
@@ -197,8 +198,13 @@ bool detail::l4_checksum_ok(const uint8_t* data, const ParsedPacket& p) noexcept
     }
     sum = pseudo_header_ipv6(l3 + 8, l3 + 24, p.l4_proto, l4_len);
   }
-  sum = checksum_partial(l4, l4_len, sum);
-  return checksum_finish(sum) == 0;
+  return {K::sum, sum, l4_len};
+}
+
+bool detail::l4_checksum_ok(const uint8_t* data, const ParsedPacket& p) noexcept {
+  const L4ChecksumSpan span = l4_checksum_span(data, p);
+  if (span.kind != L4ChecksumSpan::Kind::sum) return span.kind == L4ChecksumSpan::Kind::accept;
+  return checksum_finish(checksum_partial(data + p.l4_offset, span.l4_len, span.pseudo)) == 0;
 }
 
 std::string_view to_string(ParseError e) {
@@ -331,6 +337,12 @@ ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32
       if (cur + len > l3_end || cur + len > contiguous) return ParseError::ipv6_bad_ext_header;
       nh = e[0];
       cur += len;
+      // What follows a Fragment header belongs to the fragmented datagram (RFC 8200 4.5). A
+      // first fragment stops here as later ones must, so every piece carries the Fragment
+      // header's Next Header: the same path and the same flow hash for all of them. (A first
+      // fragment walking on to UDP behind a Destination Options header went to the DNS path while
+      // its later pieces went to "other".)
+      if (is_frag) break;
     }
     if (n) out.flags |= pkt_flag::ipv6_ext;
     out.l4_proto = nh;

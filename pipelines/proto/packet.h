@@ -201,4 +201,18 @@ uint32_t flow_hash(const uint8_t* data, const ParsedPacket& p) noexcept;
 // True when correct, or when there is nothing to check (UDP over IPv4 with checksum 0, non-L4).
 bool verify_l4_checksum(const uint8_t* data, uint32_t len, const ParsedPacket& p) noexcept;
 
+// What the L4 checksum of a parsed, unfragmented IPv4/IPv6 packet covers, for callers whose L4
+// bytes are not contiguous (an mbuf chain): the pseudo-header's sum (upper-layer protocol and
+// length, RFC 768 / RFC 8200 8.1: the UDP length, past any IPv6 extension headers) and
+// `l4_len` bytes from `l4_offset`. `accept` / `refuse` when the verdict needs no sum (UDP over
+// IPv4 with checksum 0; UDP over IPv6 with checksum 0; a routing header with segments left,
+// whose final destination a transit box does not dig out). Reads only the headers, which
+// parse_packet requires to be in `data`.
+struct L4ChecksumSpan {
+  enum class Kind : uint8_t { sum, accept, refuse } kind;
+  uint32_t pseudo;
+  uint32_t l4_len;
+};
+L4ChecksumSpan l4_checksum_span(const uint8_t* data, const ParsedPacket& p) noexcept;
+
 }  // namespace rampart::proto

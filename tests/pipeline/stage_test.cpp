@@ -423,6 +423,32 @@ std::vector<Case> offload_and_chain_cases() {
     c.first_seg = 120;
     v.push_back(c);
   }
+  // DPDK's rte_ipv6_udptcp_cksum_mbuf_verify takes no extension headers (it summed past the frame
+  // and put the first extension header's type in the pseudo-header): good frames were dropped.
+  {
+    Case c = tx("chained mbuf, IPv6 TCP 80 behind Destination Options, good checksum", StageId::tcp,
+                v6().ipv6_ext(60, 8).tcp(40000, 80, tcpf::ack).payload(big_payload).build());
+    c.first_seg = 130;
+    v.push_back(c);
+  }
+  {
+    Case c = bad("chained mbuf, IPv6 TCP 80 behind Destination Options, bad checksum", ParseError::l4_bad_checksum,
+                 v6().ipv6_ext(60, 8).tcp(40000, 80, tcpf::ack).payload(big_payload).corrupt_l4_checksum().build());
+    c.first_seg = 130;
+    v.push_back(c);
+  }
+  {
+    Case c = tx("chained mbuf, IPv6 UDP 53 behind Hop-by-Hop and Destination Options, good checksum",
+                StageId::dns, v6().ipv6_ext(0, 8).ipv6_ext(60, 16).udp(40000, 53).payload(big_payload).build());
+    c.first_seg = 150;
+    v.push_back(c);
+  }
+  {
+    Case c = bad("chained mbuf, IPv6 UDP 53 with checksum 0 (mandatory over IPv6)", ParseError::l4_bad_checksum,
+                 v6().udp(40000, 53).payload(big_payload).override_l4_checksum(0).build());
+    c.first_seg = 100;
+    v.push_back(c);
+  }
   return v;
 }
 

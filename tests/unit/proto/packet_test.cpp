@@ -548,6 +548,31 @@ TEST(Parse, Ipv6FragmentHeader) {
             E::l4_bad_checksum);
 }
 
+// Headers behind a Fragment header belong to the fragmented datagram (RFC 8200 4.5): the first
+// piece stops there as the later ones must, so all pieces share l4_proto (path) and flow hash.
+TEST(Parse, Ipv6FragmentPiecesAgreeWhateverFollowsTheFragmentHeader) {
+  Parsed first, later;
+  ASSERT_EQ(parse(v6().ipv6_fragment(0, true, 0x77).ipv6_ext(60, 8).udp(5353, 53)
+                      .payload(Bytes(64, 'q')).build(), first, kNoVerify),
+            E::ok);
+  ASSERT_EQ(parse(v6().ipv6_fragment(1232, false, 0x77).override_ip_protocol(60).payload("tail").build(),
+                  later, kNoVerify),
+            E::ok);
+  EXPECT_TRUE(first.flags & pkt_flag::fragment);
+  EXPECT_EQ(first.l4_proto, 60);
+  EXPECT_FALSE(first.flags & pkt_flag::l4_parsed);
+  EXPECT_EQ(first.l4_proto, later.l4_proto);
+  EXPECT_EQ(first.flow_hash, later.flow_hash);
+  // UDP straight behind the Fragment header: the first piece still shows its ports.
+  Parsed direct;
+  ASSERT_EQ(parse(v6().ipv6_fragment(0, true, 0x78).udp(5353, 53).payload(Bytes(64, 'q')).build(), direct,
+                  kNoVerify),
+            E::ok);
+  EXPECT_EQ(direct.l4_proto, 17);
+  EXPECT_TRUE(direct.flags & pkt_flag::l4_parsed);
+  EXPECT_EQ(direct.dst_port, 53);
+}
+
 TEST(Parse, Ipv6EspAndNoNextEndTheWalk) {
   Parsed p;
   ASSERT_EQ(parse(v6().ipv6_ext(60).override_ip_protocol(50).payload("spi+seq+data").build(), p),
