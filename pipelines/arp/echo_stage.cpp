@@ -41,13 +41,24 @@ void EchoStage::handle(rte_mbuf* m, uint64_t now) {
   const proto::ParsedPacket& p = md->pkt;
   auto* data = rte_pktmbuf_mtod(m, uint8_t*);
   // The whole datagram must be in the first segment to be checked and answered.
-  const bool ours = md->in_port < kMaxAddressPorts && m->data_len >= static_cast<uint32_t>(p.l3_offset) + p.l3_len &&
-                    addrs_->port(md->in_port).find(proto::ipv4_destination(data, p), p.outer_vlan);
-  if (!ours) {
+  const PortAddress* to =
+      md->in_port < kMaxAddressPorts && m->data_len >= static_cast<uint32_t>(p.l3_offset) + p.l3_len
+          ? addrs_->port(md->in_port).find(proto::ipv4_destination(data, p), p.outer_vlan)
+          : nullptr;
+  if (!to) {
     forward(&m, 1);
     return;
   }
   c_.requests_for_us.add(1);
+  // Not to a broadcast or multicast source, ours or any (RFC 1122 3.2.1.3): discarded, counted.
+  const uint32_t src = proto::ipv4_source(data, p);
+  const uint32_t host_bits = ~to->mask();
+  const bool subnet_broadcast = to->prefix_len <= 30 && (src & host_bits) == host_bits && to->contains(src);
+  if (!proto::icmp_echo_source_ok(src) || subnet_broadcast) {
+    c_.bad_source.add(1);
+    core::set_drop(m, static_cast<uint16_t>(core::DropReason::icmp_bad_source));
+    return;
+  }
   if (!proto::verify_l4_checksum(data, m->data_len, p)) {
     c_.bad_checksum.add(1);
     core::set_drop(m, static_cast<uint16_t>(core::drop_reason_of(proto::ParseError::l4_bad_checksum)));
@@ -69,6 +80,7 @@ void EchoStage::visit_counters(const core::CounterVisitor& visit) const {
   visit("echo_replies_out", c_.replies_out.load());
   visit("echo_rate_limited", c_.rate_limited.load());
   visit("echo_bad_checksum", c_.bad_checksum.load());
+  visit("echo_bad_source", c_.bad_source.load());
 }
 
 }  // namespace rampart::arp

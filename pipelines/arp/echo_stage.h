@@ -19,6 +19,7 @@ struct EchoCounters {
   core::Counter replies_out;
   core::Counter rate_limited;     // over reply_rate_per_port: dropped as rate_limited
   core::Counter bad_checksum;     // ICMP checksum wrong: dropped as l4_bad_checksum
+  core::Counter bad_source;       // from a source no reply may go to: dropped as icmp_bad_source
   core::Counter forwarded;
 };
 

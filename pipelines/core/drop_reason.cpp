@@ -19,6 +19,7 @@ std::string_view to_string(DropReason r) {
     case DropReason::arp_queue_full: return "arp_queue_full";
     case DropReason::arp_reply_consumed: return "arp_reply_consumed";
     case DropReason::arp_unresolved: return "arp_unresolved";
+    case DropReason::icmp_bad_source: return "icmp_bad_source";
     default: return "unknown";
   }
 }

@@ -26,6 +26,7 @@ enum class DropReason : uint16_t {
   arp_queue_full,             // no room in the queue of packets waiting for ARP resolution
   arp_unresolved,             // waited for ARP resolution longer than the timeout
   arp_reply_consumed,         // an ARP reply addressed to us: learnt from, not forwarded
+  icmp_bad_source,            // an echo request to us from a broadcast/multicast/0/8/127/8 source
   count_
 };
 

@@ -680,6 +680,27 @@ TEST_F(ArpStageTest, EchoRequestForOurAddressIsAnsweredTheRestForwarded) {
   EXPECT_EQ(echo.counters().forwarded.load(), 1u);
 }
 
+// RFC 1122 3.2.1.3: a request whose source is not a unicast host is discarded (the reply would go
+// to a group, or to nobody).
+TEST_F(ArpStageTest, EchoRequestFromABroadcastOrMulticastSourceIsDiscarded) {
+  core::ForwardConfig fwd;
+  fwd.policy = core::Policy::reflect;
+  arp::EchoStage echo(fwd, &book_, arp::RateLimit{100, 100}, kHz);
+  const auto req = [](const char* src) {
+    return PacketBuilder().eth(kHostMac, kOurMac).ipv4(src, "10.0.0.1").icmp(8, 0, 1, 1).build();
+  };
+  feed_to(echo, {req("255.255.255.255"), req("224.0.0.1"), req("239.1.2.3"), req("0.0.0.0"), req("127.0.0.1"),
+                 req("240.0.0.1"), req("10.0.0.255")});  // the last: the broadcast of 10.0.0.1's /24
+  EXPECT_TRUE(take_sent().empty());
+  EXPECT_EQ(drops_[DropReason::icmp_bad_source], 7u);
+  EXPECT_EQ(echo.counters().bad_source.load(), 7u);
+  EXPECT_EQ(echo.counters().replies_out.load(), 0u);
+  // The same subnet's hosts, and other networks' .255 (a host address there), are answered.
+  feed_to(echo, {req("10.0.0.254"), req("192.168.1.255")});
+  EXPECT_EQ(take_sent().size(), 2u);
+  EXPECT_EQ(echo.counters().replies_out.load(), 2u);
+}
+
 // ------------------------------------------------------------------ core: StageContext::emit
 
 // A stage that creates one packet in process() and one in flush(), towards TX.
