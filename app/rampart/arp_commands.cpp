@@ -231,13 +231,13 @@ Value arp_add_address(AppState& app, std::string_view params) {
   if (const size_t c2 = rest.find(','); c2 != std::string_view::npos)
     text += " vlan " + std::string(rest.substr(c2 + 1));
   const PortRuntime* port = app.port_by_name(port_name);
-  if (!port) return error_answer("no port named '" + port_name + "'");
+  if (!port) return error_answer("no port named " + quoted_input(port_name));
   std::string why;
   const auto a = parse_port_address(text, &why);
-  if (!a) return error_answer("'" + text + "': " + why);
+  if (!a) return error_answer(quoted_input(text) + ": " + why);
   std::lock_guard lock(writer);
   arp::PortAddresses& book = app.arp_addresses.port(port->id);
-  if (book.find(a->ip, a->vlan)) return error_answer("'" + text + "' is already an address of " + port_name);
+  if (book.find(a->ip, a->vlan)) return error_answer(quoted_input(text) + " is already an address of " + port_name);
   if (!book.add(*a)) return error_answer("port " + port_name + " has no room for another address");
   spdlog::info("arp: {} added on {}; announcing it", text, port_name);
   Value v = Value::object();

@@ -108,7 +108,7 @@ Value arp_scan_start(AppState& app, std::string_view params) {
   if (p.size() < 2 || p.size() > 6)
     return error_answer("usage: /rampart/arp/scan,<port>,<cidr>[,<pps>[,<tries>[,<timeout_ms>[,<vlan>]]]]");
   const PortRuntime* port = find_port(app, p[0]);
-  if (!port) return error_answer("unknown port '" + std::string(p[0]) + "'");
+  if (!port) return error_answer("unknown port " + quoted_input(p[0]));
   arp::ScanRequest req;
   std::string err;
   if (!arp::parse_scan_cidr(p[1], &req.range, &err)) return error_answer(err);
@@ -190,7 +190,10 @@ Value arp_scan_results(const AppState& app, const arp::OuiTable& oui, std::strin
     ++shown;
   }
   // Cut by size: the next page starts at the first row not shown.
-  const uint64_t next = shown < hosts.size() ? hosts[shown].index : offset + count;
+  // Never past the total (nor wrapped round by a huge offset): a client pages while next < total.
+  const uint64_t total = info.row_slots;
+  const uint64_t end = offset >= total || count >= total - offset ? total : offset + count;
+  const uint64_t next = shown < hosts.size() ? hosts[shown].index : end;
   out.set("count", static_cast<uint64_t>(shown));
   out.set("next_offset", next);
   for (auto& [k, v] : rows.as_object()) out.set(k, std::move(v));

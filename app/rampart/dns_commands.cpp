@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "app/rampart/breakdown.h"
 #include "app/rampart/dns_query_log.h"
 #include "app/rampart/telemetry.h"
 #include "app/rampart/text.h"
@@ -28,16 +29,6 @@ namespace {
 
 std::vector<const dns::DnsStage*> dns_stages(const AppState& app) {
   return app.stages_of<dns::DnsStage>(core::StageId::dns);
-}
-
-template <size_t N>
-Value named(const std::array<uint64_t, N>& counts, std::string (*name)(uint16_t), size_t other_slot) {
-  Value v = Value::object();
-  for (size_t i = 0; i < N; ++i) {
-    if (!counts[i]) continue;
-    v.set(i == other_slot ? std::string("OTHER") : name(static_cast<uint16_t>(i)), counts[i]);
-  }
-  return v;
 }
 
 std::string opcode_name16(uint16_t op) { return dns::opcode_name(static_cast<uint8_t>(op)); }
@@ -162,11 +153,11 @@ Value dns_stats(const AppState& app) {
   v.set("query_log_write_errors", ql.write_errors.load());
   v.set("query_log_rotations", ql.rotations.load());
   v.set("transactions_may_split", !dns_split_transactions(app.cfg).empty());
-  v.set("rcodes", named(rcodes, dns::rcode_name, dns::kRcodeSlots - 1));
-  v.set("qtypes", named(qtypes, dns::qtype_name, dns::kTypeSlots - 1));
-  v.set("response_qtypes", named(rqtypes, dns::qtype_name, dns::kTypeSlots - 1));
-  v.set("qclasses", named(qclasses, dns::qclass_name, dns::kClassSlots - 1));
-  v.set("opcodes", named(opcodes, opcode_name16, opcodes.size()));
+  v.set("rcodes", breakdown(rcodes, dns::rcode_name, dns::kRcodeSlots - 1));
+  v.set("qtypes", breakdown(qtypes, dns::qtype_name, dns::kTypeSlots - 1));
+  v.set("response_qtypes", breakdown(rqtypes, dns::qtype_name, dns::kTypeSlots - 1));
+  v.set("qclasses", breakdown(qclasses, dns::qclass_name, dns::kClassSlots - 1));
+  v.set("opcodes", breakdown(opcodes, opcode_name16, opcodes.size()));
   Value qf = Value::object(), rf = Value::object();
   for (size_t i = 0; i < dns::kFlagCount; ++i) {
     qf.set(kFlagNames[i], qflags[i]);

@@ -235,6 +235,22 @@ json::Value TelemetryRegistry::answer(const TelemetryCommand& c, std::string_vie
   }
 }
 
+std::string quoted_input(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out + "'";
+}
+
 json::Value error_answer(std::string msg) {
   json::Value v = json::Value::object();
   v.set("error", std::move(msg));

@@ -59,6 +59,11 @@ inline constexpr size_t kAnswerBudgetBytes = 14000;
 // Error answer helper: {"error": msg}.
 json::Value error_answer(std::string msg);
 
+// Operator input as an error quotes it: '...' with every byte outside printable ASCII written
+// \xNN. (Answer text is folded to ASCII, which would show "w\xc3\xafre0" as 'wire0', a name
+// that does exist.)
+std::string quoted_input(std::string_view s);
+
 // A numeric command parameter: decimal digits only, the whole of `s`, within uint64_t.
 inline bool parse_u64(std::string_view s, uint64_t* out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);

@@ -219,6 +219,7 @@ Resolved resolve(const Options& o) {
     for (size_t i = 1; i < o.args.size(); ++i) cmd += "," + o.args[i];
     return {query(std::move(cmd)), ""};
   }
+  if (o.all && name != "drops") return {std::nullopt, "--all is an option of 'drops'"};
   const bool arp_scan = name == "arp" && !o.args.empty() && o.args[0] == "scan";
   if (!arp_scan &&
       (!o.scan_pps.empty() || !o.scan_tries.empty() || !o.scan_timeout_ms.empty() || !o.scan_vlan.empty()))

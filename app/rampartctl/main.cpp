@@ -63,7 +63,14 @@ int run(const std::vector<std::string>& args) {
       print_err("no help for " + req.telemetry + " (unknown command? see 'rampartctl list')");
       return ctl::kExitFailed;
     }
-    print_out(*text + "\n");
+    if (o.json) {
+      json::Value v = json::Value::object();
+      v.set("command", req.telemetry);
+      v.set("help", *text);
+      print_out(json::write(v, 2) + "\n");
+    } else {
+      print_out(*text + "\n");
+    }
     return ctl::kExitOk;
   }
 

@@ -28,7 +28,11 @@ json::Value rates_of(const json::Value& a, const json::Value& b, double seconds,
     if (!va) continue;
     const bool identifier = k.size() > 3 && k.compare(k.size() - 3, 3, "_id") == 0;  // port_id
     if (identifier) continue;
-    if (is_count(vb) && is_count(*va)) {
+    // The one gauge /rampart/stats carries (a table's size, not a count of events): a rate of it
+    // would mean nothing, so it is shown as it is now.
+    if (k == "neighbours") {
+      out.set(k, vb);
+    } else if (is_count(vb) && is_count(*va)) {
       out.set(k, rate(va->as_uint(), vb.as_uint(), seconds));
     } else if (depth == 0 && vb.is_object() && va->is_object()) {
       json::Value inner = rates_of(*va, vb, seconds, 1);

@@ -109,6 +109,13 @@ grep -E $'^[0-9.]+\t' "$E2E_WORK/rampart-scan.out" | cut -f1,2 >"$E2E_WORK/print
 diff -u "$E2E_WORK/printed.rows" "$E2E_WORK/paged.rows" >/dev/null ||
   fail "paging 10 at a time gave other rows than rampartctl: $(diff "$E2E_WORK/printed.rows" "$E2E_WORK/paged.rows" | head -5)"
 (( pages == 5 )) || fail "$((n_rp + 1)) rows took $pages pages of 10"
+# An offset near 2^64 must not wrap next_offset round to the start.
+e2e_telemetry_json "/rampart/arp/scan_results,1,18446744073709551600,50" "$E2E_WORK/page.json"
+python3 - "$E2E_WORK/page.json" <<'EOF' || fail "huge offset: $(head -c 300 "$E2E_WORK/page.json")"
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["count"] == 0 and p["next_offset"] == p["total"], p
+EOF
 
 stop_bg rampart INT 10 || fail "rampart still running 10 s after SIGINT"
 (( E2E_STATUS == 0 )) || fail "rampart exited with status $E2E_STATUS: $(tail -5 "$E2E_WORK/rampart.log")"

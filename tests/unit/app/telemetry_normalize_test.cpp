@@ -38,6 +38,14 @@ TEST(TelemetryNormalize, ScalarsDpdkCannotCarry) {
 
 // DPDK 22.11 turns any byte >= 0x80 into invalid JSON (or drops it), and drops control characters:
 // strings reach it as ASCII, readable where an ASCII form exists and '?' where none does.
+// Folding "w\u00efre0" to ASCII would echo 'wire0', a port that exists, in "unknown port".
+TEST(TelemetryNormalize, OperatorInputIsQuotedByteForByte) {
+  EXPECT_EQ(quoted_input("wire0"), "'wire0'");
+  EXPECT_EQ(quoted_input("w\xc3\xafre0"), "'w\\xc3\\xafre0'");
+  EXPECT_EQ(quoted_input(std::string("a\0b\\c", 5)), "'a\\x00b\\x5cc'");
+  for (const char c : quoted_input("\xff\x01\n\x7f")) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << int(c);
+}
+
 TEST(TelemetryNormalize, StringsBecomeAsciiDpdkCanCarry) {
   EXPECT_EQ(shaped(R"({"vendor": "SECURITAS DIRECT ESPA\u00d1A, SAU", "other": "SHENZHEN BILIAN CO.\uff0cLTD"})"),
             R"({"vendor":"SECURITAS DIRECT ESPANA, SAU","other":"SHENZHEN BILIAN CO.,LTD"})");

@@ -131,6 +131,7 @@ TEST(RampartctlResolve, UsageErrors) {
   EXPECT_FALSE(resolve(must_parse({"raw"})).request);
   EXPECT_FALSE(resolve(must_parse({"raw", "ethdev/list"})).request);
   EXPECT_FALSE(resolve(must_parse({"help", "stats"})).request);
+  EXPECT_EQ(resolve(must_parse({"stats", "--all"})).error, "--all is an option of 'drops'");
 }
 
 TEST(RampartctlUsage, ListsEveryCommand) {
@@ -198,6 +199,9 @@ TEST_F(RampartctlBinary, TablesJsonAndExitCodes) {
   r = run_ctl("--socket " + sock_ + " help /rampart/stats");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, "Packet counters. Takes no parameters\n");
+  r = run_ctl("--socket " + sock_ + " --json help /rampart/stats");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "{\n  \"command\": \"/rampart/stats\",\n  \"help\": \"Packet counters. Takes no parameters\"\n}\n");
 
   r = run_ctl("--socket " + sock_ + " raw /no/such");
   EXPECT_EQ(r.status, 1);

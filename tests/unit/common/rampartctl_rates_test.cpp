@@ -39,6 +39,12 @@ TEST(RampartctlRates, BackwardsNonCountersAndDepth) {
   EXPECT_EQ(rampart::json::write(per_second(j(R"({"c": 1})"), j(R"({"c": 2})"), 0.0)), R"({"c":0})");
 }
 
+TEST(RampartctlRates, TheNeighbourGaugeIsShownAsItIs) {
+  const Value a = j(R"({"stage_arp": {"in": 100, "neighbours": 24}})");
+  const Value b = j(R"({"stage_arp": {"in": 300, "neighbours": 30}})");
+  EXPECT_EQ(rampart::json::write(per_second(a, b, 2.0)), R"({"stage_arp":{"in":100,"neighbours":30}})");
+}
+
 TEST(RampartctlRates, CommandLine) {
   using rampart::ctl::parse_args;
   using rampart::ctl::Request;
