@@ -274,6 +274,8 @@ int run(int argc, char** argv) {
   // After drain the state is quit: the helpers make their last pass (the query log writes what is
   // left) and return, so the report below sees their final counts.
   app.join_control_threads();
+  if (const uint64_t unread = reclaim_sent_mbufs(app))
+    spdlog::info("shutdown: {} packets sent into net_ring ports after RX stopped were freed unread", unread);
   app.mbufs_in_use_at_exit.store(rte_mempool_in_use_count(app.pool));
   const json::Value snapshot = TelemetryRegistry::instance().snapshot();
   int rc = launch_failed ? 1 : 0;

@@ -111,6 +111,26 @@ void start_port(AppState& app, PortRuntime& p) {
                p.nb_rxq, p.nb_txq, rxd, txd, p.rx_checksum_offload ? " rx-checksum-offload" : "");
 }
 
+uint64_t reclaim_sent_mbufs(AppState& app) {
+  uint64_t unread = 0;
+  for (auto& p : app.ports) {
+    // Drivers without it (net_pcap, af_packet, tap, null free on TX) answer -ENOTSUP.
+    for (uint16_t q = 0; q < p.nb_txq; ++q) rte_eth_tx_done_cleanup(p.id, q, 0);
+    if (p.settings == nullptr || p.settings->driver != "net_ring") continue;
+    for (uint16_t q = 0; q < p.nb_rxq; ++q) {
+      rte_mbuf* pkts[64];
+      // Bounded: the ring holds at most what was sent into it before the workers stopped.
+      for (int round = 0; round < 4096; ++round) {
+        const uint16_t n = rte_eth_rx_burst(p.id, q, pkts, 64);
+        if (n == 0) break;
+        rte_pktmbuf_free_bulk(pkts, n);
+        unread += n;
+      }
+    }
+  }
+  return unread;
+}
+
 void stop_ports(AppState& app) {
   for (auto& p : app.ports) {
     // Stopping and closing flushes drivers that write files (net_pcap's output pcap).
