@@ -356,8 +356,10 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
     c_.qtypes[type_slot(msg_.qtype())].add(1);
     c_.qclasses[class_slot(msg_.qclass())].add(1);
     if (!key_hash) key_hash = PendingTable::hash(key);
-    switch (pending_.insert_hashed(key, key_hash, question, msg_.qtype(), static_cast<uint16_t>(len), tsc)) {
+    switch (pending_.insert_hashed(key, key_hash, question, msg_.qtype(), static_cast<uint16_t>(len), tsc,
+                                   timeout_tsc_)) {
       case PendingTable::Insert::inserted: break;
+      case PendingTable::Insert::replaced_expired: c_.timeouts.add(1); break;
       case PendingTable::Insert::duplicate: c_.duplicate_queries.add(1); break;
       case PendingTable::Insert::full: c_.pending_full.add(1); break;
     }
@@ -394,7 +396,7 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
   if (!key_hash) key_hash = PendingTable::hash(key);
   PendingEntry q;
   bool matched = false;
-  switch (pending_.take_hashed(key, key_hash, question, q)) {
+  switch (pending_.take_hashed(key, key_hash, question, q, tsc, timeout_tsc_)) {
     case PendingTable::Match::matched: {
       matched = true;
       c_.matched.add(1);
@@ -406,6 +408,10 @@ void DnsStage::observe_message(const uint8_t* msg, size_t len, const Endpoints& 
     }
     case PendingTable::Match::other_question:
       c_.question_mismatch.add(1);
+      c_.unmatched_responses.add(1);
+      break;
+    case PendingTable::Match::expired:  // a late answer: its query has timed out
+      c_.timeouts.add(1);
       c_.unmatched_responses.add(1);
       break;
     case PendingTable::Match::no_entry:

@@ -19,7 +19,7 @@ uint64_t PendingTable::hash(const TxKey& k) noexcept {
 
 PendingTable::Insert PendingTable::insert_hashed(const TxKey& k, uint64_t h, uint64_t question,
                                                  uint16_t qtype, uint16_t query_len,
-                                                 uint64_t tsc) noexcept {
+                                                 uint64_t tsc, uint64_t timeout_tsc) noexcept {
   const uint32_t tag = tag_of(h);
   uint32_t i = home(tag);
   const bool room = size_ < limit_;
@@ -43,19 +43,31 @@ PendingTable::Insert PendingTable::insert_hashed(const TxKey& k, uint64_t h, uin
       ++size_;
       return Insert::inserted;
     }
-    if (same(e, k, tag)) return Insert::duplicate;
+    if (same(e, k, tag)) {
+      if (!expired(e, tsc, timeout_tsc)) return Insert::duplicate;
+      e.qtype = qtype;
+      e.query_len = query_len;
+      e.question = question;
+      e.tsc = tsc;
+      return Insert::replaced_expired;
+    }
   }
   return Insert::full;
 }
 
 PendingTable::Match PendingTable::take_hashed(const TxKey& k, uint64_t h, uint64_t question,
-                                              PendingEntry& out) noexcept {
+                                              PendingEntry& out, uint64_t now,
+                                              uint64_t timeout_tsc) noexcept {
   const uint32_t tag = tag_of(h);
   uint32_t i = home(tag);
   for (unsigned d = 0; d < kMaxProbe; ++d, i = (i + 1) & mask_) {
     PendingEntry& e = slots_[i];
     if (e.tag == 0) return Match::no_entry;
     if (same(e, k, tag)) {
+      if (expired(e, now, timeout_tsc)) {
+        erase_at(i);
+        return Match::expired;
+      }
       if (e.question != question) return Match::other_question;
       out = e;
       erase_at(i);
@@ -87,12 +99,9 @@ void PendingTable::erase_at(uint32_t i) noexcept {
 
 uint32_t PendingTable::expire(uint64_t now, uint64_t timeout_tsc, uint32_t slots) noexcept {
   uint32_t removed = 0;
-  const auto expired = [&](const PendingEntry& e) {
-    return e.tag != 0 && static_cast<int64_t>(now - e.tsc) > static_cast<int64_t>(timeout_tsc);
-  };
   for (uint32_t n = 0; n < slots && size_; ++n) {
     // Deletion may shift a later entry back into this slot: look at it again until it stays.
-    while (size_ && expired(slots_[cursor_])) {
+    while (size_ && slots_[cursor_].tag != 0 && expired(slots_[cursor_], now, timeout_tsc)) {
       erase_at(cursor_);
       ++removed;
     }

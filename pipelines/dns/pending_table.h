@@ -66,24 +66,41 @@ class PendingTable {
   // Holds at most `capacity` queries (at least 64).
   explicit PendingTable(uint32_t capacity);
 
-  enum class Insert : uint8_t { inserted, duplicate, full };
-  // Adds a query. `duplicate`: an entry with the same key (same TxID between the same endpoints)
-  // is already waiting; the table keeps the first one. `full`: `capacity` queries are waiting, or
-  // (rarely) kMaxProbe slots from this key's home slot are taken.
-  Insert insert(const TxKey& k, uint64_t question, uint16_t qtype, uint16_t query_len,
-                uint64_t tsc) noexcept {
-    return insert_hashed(k, hash(k), question, qtype, query_len, tsc);
+  // A timeout no entry reaches.
+  static constexpr uint64_t kNever = uint64_t{INT64_MAX};
+
+  // An entry is expired once more than `timeout_tsc` has passed since its query (signed
+  // comparison: a query stamped in the future is not). The sweep (expire()) visits a few slots per
+  // call, so an expired entry may still be in the table: insert and take judge it by its age, not
+  // by whether the sweep has reached it yet, so a late response never matches and a TxID reused
+  // after the timeout is not a duplicate.
+  static bool expired(const PendingEntry& e, uint64_t now, uint64_t timeout_tsc) noexcept {
+    return static_cast<int64_t>(now - e.tsc) > static_cast<int64_t>(timeout_tsc);
+  }
+
+  enum class Insert : uint8_t { inserted, duplicate, full, replaced_expired };
+  // Adds a query seen at `tsc`. `duplicate`: an entry with the same key (same TxID between the
+  // same endpoints) is still waiting; the table keeps the first one. `replaced_expired`: that
+  // entry had expired; it is replaced by this query (the caller counts the old one's timeout).
+  // `full`: `capacity` queries are waiting, or (rarely) kMaxProbe slots from this key's home slot
+  // are taken.
+  Insert insert(const TxKey& k, uint64_t question, uint16_t qtype, uint16_t query_len, uint64_t tsc,
+                uint64_t timeout_tsc = kNever) noexcept {
+    return insert_hashed(k, hash(k), question, qtype, query_len, tsc, timeout_tsc);
   }
   // The same with hash(k) computed by the caller (who prefetched its slot).
   Insert insert_hashed(const TxKey& k, uint64_t key_hash, uint64_t question, uint16_t qtype,
-                       uint16_t query_len, uint64_t tsc) noexcept;
+                       uint16_t query_len, uint64_t tsc, uint64_t timeout_tsc = kNever) noexcept;
 
-  enum class Match : uint8_t { matched, no_entry, other_question };
-  // Looks up and removes the query a response answers; `out` gets its copy when matched.
-  Match take(const TxKey& k, uint64_t question, PendingEntry& out) noexcept {
-    return take_hashed(k, hash(k), question, out);
+  enum class Match : uint8_t { matched, no_entry, other_question, expired };
+  // Looks up and removes the query a response seen at `now` answers; `out` gets its copy when
+  // matched. `expired`: the query had expired; it is removed (the caller counts its timeout).
+  Match take(const TxKey& k, uint64_t question, PendingEntry& out, uint64_t now = 0,
+             uint64_t timeout_tsc = kNever) noexcept {
+    return take_hashed(k, hash(k), question, out, now, timeout_tsc);
   }
-  Match take_hashed(const TxKey& k, uint64_t key_hash, uint64_t question, PendingEntry& out) noexcept;
+  Match take_hashed(const TxKey& k, uint64_t key_hash, uint64_t question, PendingEntry& out,
+                    uint64_t now = 0, uint64_t timeout_tsc = kNever) noexcept;
 
   // Starts loading the first slot a key with this hash(k) probes: the table is megabytes, so a
   // look-up is usually a cache miss unless it was prefetched a burst ahead.
@@ -91,9 +108,8 @@ class PendingTable {
     __builtin_prefetch(&slots_[home(tag_of(key_hash))], 1);
   }
 
-  // Visits up to `slots` slots from an internal cursor and removes entries with
-  // tsc + timeout_tsc < now (signed comparison: a future tsc is never expired). Returns how many
-  // it removed.
+  // Visits up to `slots` slots from an internal cursor and removes expired entries. Returns how
+  // many it removed.
   uint32_t expire(uint64_t now, uint64_t timeout_tsc, uint32_t slots) noexcept;
 
   uint32_t size() const noexcept { return size_; }

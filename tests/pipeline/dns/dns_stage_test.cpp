@@ -209,6 +209,28 @@ TEST(DnsStageCounters, DuplicateQueriesAndQuestionMismatch) {
   EXPECT_EQ(st.find("latency_us")->find("count")->as_uint(), 1u);
 }
 
+// The sweep visits a few hundred slots per flush, so an expired query may still sit in the table:
+// a late answer must not match it, and the TxID reused after the timeout is a new query.
+TEST(DnsStageCounters, ExpiredQueriesNeitherMatchNorMakeDuplicates) {
+  dns::DnsConfig cfg;
+  cfg.query_timeout_ms = 2000;
+  Rig rig(cfg);
+  rig.feed(query(1, "a.example", kA), kClient, 0);
+  rig.feed(response(1, "a.example", kA, 80), kServer, 4900);  // 4.9 s later: late
+  rig.feed(query(2, "b.example", kA), kClient, 5000);
+  rig.feed(query(2, "b.example", kA), kClient, 8000);  // reused after the timeout: a new query
+  rig.feed(response(2, "b.example", kA, 80), kServer, 8100);
+  const Value st = rig.stats();
+  EXPECT_EQ(st.find("matched")->as_uint(), 1u);
+  EXPECT_EQ(st.find("timeouts")->as_uint(), 2u);
+  EXPECT_EQ(st.find("unmatched_responses")->as_uint(), 1u);
+  EXPECT_EQ(st.find("duplicate_queries")->as_uint(), 0u);
+  EXPECT_EQ(st.find("question_mismatch")->as_uint(), 0u);
+  EXPECT_EQ(st.find("pending")->as_uint(), 0u);
+  EXPECT_EQ(st.find("latency_us")->find("count")->as_uint(), 1u);
+  EXPECT_LT(st.find("latency_us")->find("max")->as_uint(), 104000u);  // 100 ms, histogram-rounded
+}
+
 TEST(DnsStageCounters, ExtendedRcodesReachStats) {
   Rig rig(dns::DnsConfig{});
   // BADVERS = 16 (header 0, OPT upper bits 1), BADCOOKIE = 23 (header 7, upper 1), and 0xabc.

@@ -65,6 +65,33 @@ TEST(PendingTable, InsertTakeAndQuestionCheck) {
   EXPECT_EQ(t.take(key(1, 1000, 7), 0xabc, e), PendingTable::Match::no_entry);
 }
 
+// Judged by age, not by whether the sweep got there: a late answer is no match, and a TxID reused
+// after the timeout is a new query, not a duplicate.
+TEST(PendingTable, AnExpiredEntryNeitherMatchesNorMakesADuplicate) {
+  constexpr uint64_t kTimeout = 1000;
+  PendingTable t(64);
+  PendingEntry e;
+  ASSERT_EQ(t.insert(key(1, 1000, 7), 0xabc, 1, 40, 100, kTimeout), PendingTable::Insert::inserted);
+  EXPECT_EQ(t.take(key(1, 1000, 7), 0xabc, e, 1100, kTimeout), PendingTable::Match::matched);  // at the limit
+  ASSERT_EQ(t.insert(key(1, 1000, 7), 0xabc, 1, 40, 2000, kTimeout), PendingTable::Insert::inserted);
+  EXPECT_EQ(t.take(key(1, 1000, 7), 0xabc, e, 3001, kTimeout), PendingTable::Match::expired);
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.take(key(1, 1000, 7), 0xabc, e, 3002, kTimeout), PendingTable::Match::no_entry);
+
+  ASSERT_EQ(t.insert(key(2, 1000, 9), 0x111, 1, 40, 5000, kTimeout), PendingTable::Insert::inserted);
+  EXPECT_EQ(t.insert(key(2, 1000, 9), 0x222, 28, 41, 5900, kTimeout), PendingTable::Insert::duplicate);
+  EXPECT_EQ(t.insert(key(2, 1000, 9), 0x222, 28, 41, 6001, kTimeout), PendingTable::Insert::replaced_expired);
+  EXPECT_EQ(t.size(), 1u);
+  ASSERT_EQ(t.take(key(2, 1000, 9), 0x222, e, 6500, kTimeout), PendingTable::Match::matched);
+  EXPECT_EQ(e.tsc, 6001u);
+  EXPECT_EQ(e.qtype, 28);
+  EXPECT_EQ(e.query_len, 41);
+  // The sweep agrees on what expired means.
+  ASSERT_EQ(t.insert(key(3, 1000, 1), 0x1, 1, 40, 10000, kTimeout), PendingTable::Insert::inserted);
+  EXPECT_EQ(t.expire(11000, kTimeout, t.slots()), 0u);
+  EXPECT_EQ(t.expire(11001, kTimeout, t.slots()), 1u);
+}
+
 TEST(PendingTable, FillsUpThenRefusesAndEverythingStaysFindable) {
   PendingTable t(1000);
   EXPECT_EQ(t.capacity(), 1000u);
