@@ -72,7 +72,9 @@ void LcoreRunner::push_remote(Route& route, rte_mbuf* m) {
   // flow alike. Multiply-shift maps it onto k instances without a division.
   size_t pick = 0;
   if (k > 1) {
-    const uint32_t h = proto::flow_hash(rte_pktmbuf_mtod(m, const uint8_t*), meta(m)->pkt);
+    const uint8_t* data = rte_pktmbuf_mtod(m, const uint8_t*);
+    const uint32_t h = route.by_addresses ? proto::address_hash(data, meta(m)->pkt)
+                                          : proto::flow_hash(data, meta(m)->pkt);
     pick = static_cast<size_t>((uint64_t{h} * k) >> 32);
   }
   OutRing& out = *route.instances[pick];
@@ -263,7 +265,13 @@ void LcoreRunner::run(const RunControl& control) {
     const RunState state = control.state.load(std::memory_order_relaxed);
     if (state == RunState::quit) break;
     const uint64_t start = rte_rdtsc();
-    ctx_.now_tsc = clock_ ? clock_->now(start) : start;
+    const uint64_t clock_now = clock_ ? clock_->now(start) : start;
+    // Ring-fed under a capture clock: the time of what this lcore has taken, not the RX lcore's.
+    // (Ahead by a ring's backlog, it expired queries whose answers were still queued and closed
+    // detector windows early.)
+    const bool own_time = clock_ && rx_.empty();
+    if (own_time && ring_now_ == 0) ring_now_ = clock_now;
+    ctx_.now_tsc = own_time ? ring_now_ : clock_now;
     uint32_t moved = 0;
 
     bool waiting = false;  // an input left unpolled: a ring ahead is full
@@ -293,7 +301,16 @@ void LcoreRunner::run(const RunControl& control) {
       idle_streak_.store(0, std::memory_order_relaxed);
       moved += n;
       ctx_.rx_port = kNoPort;
+      if (own_time) {
+        for (unsigned i = 0; i < n; ++i) ring_now_ = std::max(ring_now_, meta(pkts[i])->rx_tsc);
+        ctx_.now_tsc = ring_now_;
+      }
       run_passes(stage, pkts, static_cast<uint16_t>(n));
+    }
+    if (own_time && moved == 0 && !waiting) {
+      // Nothing queued: caught up with the capture (and, past its end, with the real pace).
+      ring_now_ = std::max(ring_now_, clock_now);
+      ctx_.now_tsc = ring_now_;
     }
 
     if (moved == 0 || start - last_drain > drain_tsc_) {

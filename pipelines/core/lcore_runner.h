@@ -36,6 +36,10 @@ class LcoreRunner {
   // One more instance of `stage` on another lcore, fed through `ring`. With several instances a
   // packet goes to the one picked by its (symmetric) flow hash, so both directions of a flow meet.
   void add_remote_instance(StageId stage, rte_ring* ring);
+  // Picks among `stage`'s instances by the address pair alone (proto::address_hash), not the
+  // flow: every fragment of a datagram, which only the first carries ports in, then meets the
+  // other direction's packets, as DNS reassembly and matching need.
+  void steer_by_addresses(StageId stage) { routes_[index(stage)].by_addresses = true; }
   // What to do when a ring to another lcore cannot take a burst. false (the default): drop what
   // does not fit, counted as ring_full; a line-rate appliance must never stall its RX queues.
   // true: leave an input (RX queue or ring) unpolled while a ring to a later stage lacks room for
@@ -43,7 +47,9 @@ class LcoreRunner {
   // stages after their own, and the last stage never waits, so no lcores can wait on each other.
   void set_wait_on_full_rings(bool wait) { wait_on_full_rings_ = wait; }
   // Packet time from the capture being read (offline runs; capture_clock.h) instead of the TSC:
-  // received packets are stamped with it and the stages' now_tsc follows it. Not owned.
+  // received packets are stamped with it and the stages' now_tsc follows it. An lcore fed only by
+  // rings keeps its own capture time (ring_now_): the clock is moved on by the RX lcore, which may
+  // be seconds of capture ahead of what still waits in the rings. Not owned.
   void set_capture_clock(CaptureClock* clock) {
     clock_ = clock;
     ctx_.rx_stamped = clock != nullptr;
@@ -91,6 +97,7 @@ class LcoreRunner {
   };
   struct Route {
     std::vector<OutRing*> instances;
+    bool by_addresses = false;
   };
 
   void run_passes(StageId first, rte_mbuf** pkts, uint16_t n);
@@ -127,6 +134,9 @@ class LcoreRunner {
   std::atomic<uint64_t> idle_streak_{0};
   bool wait_on_full_rings_ = false;
   CaptureClock* clock_ = nullptr;
+  // With a capture clock and no RX queue: the newest capture time taken from the rings, caught up
+  // with the clock whenever the rings are empty; never runs backwards.
+  uint64_t ring_now_ = 0;
   std::array<std::atomic<StageTap*>, kStageCount> taps_{};
 };
 
