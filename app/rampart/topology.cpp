@@ -190,6 +190,10 @@ void build_topology(AppState& app) {
       by_lcore[l.lcore]->add_input_ring(ring, s);
       for (const auto* prod : producers) by_lcore[prod->lcore]->add_remote_instance(s, ring);
     }
+    // Only a datagram's first fragment carries ports: with reassembly on, DNS instances are picked
+    // by addresses, so every fragment of a response reaches the instance holding its query.
+    if (s == StageId::dns && app.cfg.dns_observe && app.cfg.dns.ip_frag_entries > 0)
+      for (const auto* prod : producers) by_lcore[prod->lcore]->steer_by_addresses(s);
   }
 
   for (const auto& r : app.runners)

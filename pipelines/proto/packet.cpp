@@ -369,10 +369,9 @@ ParseError parse_packet_general(const uint8_t* data, uint32_t contiguous, uint32
 
 }  // namespace detail
 
-uint32_t flow_hash(const uint8_t* data, const ParsedPacket& p) noexcept {
+namespace {
+uint32_t endpoints_hash(const uint8_t* data, const ParsedPacket& p, bool ports) noexcept {
   const uint8_t* l3 = data + p.l3_offset;
-  // Fragments hash on addresses only, so that every piece of a datagram lands on the same lcore.
-  const bool ports = (p.flags & pkt_flag::l4_parsed) && !(p.flags & pkt_flag::fragment);
   const uint16_t sp = ports ? p.src_port : 0, dp = ports ? p.dst_port : 0;
   switch (p.l3) {
     case L3Kind::ipv4:
@@ -394,6 +393,16 @@ uint32_t flow_hash(const uint8_t* data, const ParsedPacket& p) noexcept {
     src &= 0x0000ffffffffffffULL;
   }
   return hash_endpoints(src, dst, p.ethertype);
+}
+}  // namespace
+
+uint32_t flow_hash(const uint8_t* data, const ParsedPacket& p) noexcept {
+  // Fragments hash on addresses only, so that every piece of a datagram lands on the same lcore.
+  return endpoints_hash(data, p, (p.flags & pkt_flag::l4_parsed) && !(p.flags & pkt_flag::fragment));
+}
+
+uint32_t address_hash(const uint8_t* data, const ParsedPacket& p) noexcept {
+  return endpoints_hash(data, p, false);
 }
 
 bool verify_l4_checksum(const uint8_t* data, uint32_t len, const ParsedPacket& p) noexcept {

@@ -196,6 +196,9 @@ inline ParseError parse_packet(const uint8_t* data, uint32_t len, const ParseOpt
 // between instances of a stage) rather than for every packet: it is unkeyed, so tables that an
 // attacker can fill key their own hashes (siphash) instead.
 uint32_t flow_hash(const uint8_t* data, const ParsedPacket& p) noexcept;
+// The same without the ports, for every packet: what a fragment hashes to is then what its
+// datagram's other packets (and the other direction) hash to as well.
+uint32_t address_hash(const uint8_t* data, const ParsedPacket& p) noexcept;
 
 // Verifies the L4 checksum of an already parsed, unfragmented, contiguous IPv4/IPv6 packet.
 // True when correct, or when there is nothing to check (UDP over IPv4 with checksum 0, non-L4).

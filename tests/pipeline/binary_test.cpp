@@ -18,6 +18,7 @@
 #include "core/drop_reason.h"
 #include "core/meta.h"
 #include "../unit/dns/dns_writer.h"
+#include "ip_fragments.h"
 #include "mutated_traffic.h"
 #include "pipeline_util.h"
 #include "proto/builder.h"
@@ -600,12 +601,77 @@ TEST_F(RampartBinary, CaptureTimeDrivesDnsLatencyTimeoutsAndDetectors) {
   EXPECT_NEAR(rec.value->find("time")->as_double(), 1700000000.02, 1e-3) << "the first matched query's time";
   EXPECT_NEAR(rec.value->find("latency_us")->as_double(), 5000.0, 1.0);
 
+  // The DNS stage on an lcore fed by a ring: its time is that of what it has taken, not the RX
+  // lcore's, which reads seconds of capture ahead while the ring holds a backlog (it expired
+  // queries whose answers were still queued, and closed detector windows early).
+  const RunOutput pipe = run_rampart(dir_, "capture-clock-pipe3", source("drivers-config/examples/pipeline-3-lcores.toml"),
+                                     {}, {}, input);
+  ASSERT_EQ(pipe.proc.exit_code, 0) << "stderr:\n" << pipe.proc.err;
+  const json::Value* pdns = pipe.report.find("/rampart/dns/stats");
+  const json::Value* palerts = pipe.report.find("/rampart/dns/alerts");
+  ASSERT_TRUE(pdns && palerts);
+  EXPECT_EQ(num(*pdns, {"matched"}), static_cast<uint64_t>(kTransactions) + 9000);
+  EXPECT_EQ(num(*pdns, {"timeouts"}), 10u);
+  EXPECT_EQ(num(*palerts, {"raised_total"}), 2u) << json::write(*palerts);
+  if (const json::Value* pflood = palerts->find("alerts/0")) {
+    EXPECT_NEAR(static_cast<double>(num(*pflood, {"rate_per_s"})), 3000.0, 30.0);
+    const json::Value* pstart = pflood->find("start_unix");
+    ASSERT_TRUE(pstart);
+    EXPECT_NEAR(std::stod(pstart->as_string()), 1700000200.0, 1.01);
+  }
+
   const RunOutput tsc = run_rampart(dir_, "tsc-clock", source("drivers-config/examples/demo.toml"), {},
                                     {"pipeline.clock=\"tsc\""}, input);
   ASSERT_EQ(tsc.proc.exit_code, 0) << "stderr:\n" << tsc.proc.err;
   EXPECT_EQ(tsc.report.find("/rampart/info")->find("clock")->as_string(), "tsc");
   EXPECT_LT(num(*tsc.report.find("/rampart/dns/stats"), {"latency_us", "p50"}), 2500u)
       << "read at replay speed, a query and its answer arrive microseconds apart";
+}
+
+// Two DNS instances fed by rings: only a datagram's first fragment carries ports, so the
+// instance is picked by addresses and every fragment of an answer meets its query.
+TEST_F(RampartBinary, FragmentedAnswersMeetTheirQueriesOnTwoDnsLcores) {
+  constexpr uint64_t kT0 = 1700000000ull * 1000000;
+  constexpr int kQueries = 40;
+  std::vector<std::pair<uint64_t, Bytes>> timed;
+  for (int i = 0; i < kQueries; ++i) {
+    const auto id = static_cast<uint16_t>(100 + i);
+    const auto port = static_cast<uint16_t>(30000 + 7 * i);  // ports spread the flow hash
+    dnstest::Writer q;
+    q.header(id, 0x0100, 1, 0, 0, 0);
+    q.question("big.example", 16);
+    dnstest::Writer a;
+    a.header(id, 0x8180, 1, 1, 0, 0);
+    a.question("big.example", 16);
+    a.ptr(12);
+    const size_t l = a.rr(16, 1, 300);
+    for (int k = 0; k < 12; ++k) {  // 12 x 250 bytes of TXT: three fragments of 1232
+      a.u8(250);
+      a.b.insert(a.b.end(), 250, 'x');
+    }
+    a.end_rdata(l);
+    const uint64_t t = kT0 + static_cast<uint64_t>(i) * 10000;
+    timed.emplace_back(t, proto::PacketBuilder().eth("02:00:00:00:00:0a", "02:00:00:00:00:53")
+                              .ipv4("10.9.0.10", "10.9.0.53").udp(port, 53).payload(q.b).build());
+    const Bytes whole = proto::PacketBuilder().eth("02:00:00:00:00:53", "02:00:00:00:00:0a")
+                            .ipv4("10.9.0.53", "10.9.0.10").udp(53, port).payload(a.b).build();
+    uint64_t at = t + 3000;
+    for (const Bytes& f : fragment(whole, 1232, 0x4000u + static_cast<uint32_t>(i))) timed.emplace_back(at++, f);
+  }
+  const std::string input = dir_ + "/frag.pcap";
+  write_pcap(input, timed);
+  const RunOutput r = run_rampart(dir_, "frag-2dns", source("drivers-config/examples/pipeline-3-lcores.toml"), {},
+                                  {"pipeline.lcores.2.stages=[\"arp\", \"dns\"]",
+                                   "pipeline.lcores.3.stages=[\"dns\", \"tcp\", \"other\", \"tx\"]"},
+                                  input);
+  ASSERT_EQ(r.proc.exit_code, 0) << "stderr:\n" << r.proc.err;
+  const json::Value* dns = r.report.find("/rampart/dns/stats");
+  ASSERT_TRUE(dns);
+  EXPECT_EQ(num(*dns, {"lcores"}), 2u);
+  EXPECT_EQ(num(*dns, {"ip_frag", "reassembled"}), static_cast<uint64_t>(kQueries));
+  EXPECT_EQ(num(*dns, {"matched"}), static_cast<uint64_t>(kQueries));
+  EXPECT_EQ(num(*dns, {"unmatched_responses"}), 0u);
+  EXPECT_EQ(num(*dns, {"timeouts"}), 0u);
 }
 
 }  // namespace

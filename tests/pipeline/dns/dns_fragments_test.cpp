@@ -15,6 +15,7 @@
 #include <memory>
 #include <random>
 
+#include "../ip_fragments.h"
 #include "../pipeline_util.h"
 #include "../../unit/dns/dns_writer.h"
 #include "classify/classify_stage.h"
@@ -50,55 +51,6 @@ Bytes txt_query(uint16_t id) {
   w.header(id, 0x0100, 1, 0, 0, 0);
   w.question("big.example", 16);
   return w.b;
-}
-
-uint16_t ip_checksum(const uint8_t* h, size_t n) {
-  uint32_t s = 0;
-  for (size_t i = 0; i + 1 < n; i += 2) s += static_cast<uint32_t>(h[i] << 8 | h[i + 1]);
-  while (s >> 16) s = (s & 0xffff) + (s >> 16);
-  return static_cast<uint16_t>(~s);
-}
-
-// Cuts an untagged IPv4 or IPv6 frame (no IPv4 options, no IPv6 extension headers) into
-// fragments of `piece` payload bytes (a multiple of 8), as a router would.
-std::vector<Bytes> fragment(const Bytes& whole, size_t piece, uint32_t id) {
-  const bool v6 = whole[12] == 0x86;
-  const size_t hl = v6 ? 40 : 20;
-  const uint8_t* ip = whole.data() + kEth;
-  const size_t payload = whole.size() - kEth - hl;
-  std::vector<Bytes> out;
-  for (size_t off = 0; off < payload; off += piece) {
-    const size_t n = std::min(piece, payload - off);
-    const bool more = off + n < payload;
-    Bytes f(whole.begin(), whole.begin() + static_cast<long>(kEth + hl));
-    uint8_t* h = f.data() + kEth;
-    if (v6) {
-      const uint16_t fo = static_cast<uint16_t>(off | (more ? 1 : 0));
-      const uint8_t fh[8] = {ip[6], 0, uint8_t(fo >> 8), uint8_t(fo), uint8_t(id >> 24), uint8_t(id >> 16),
-                             uint8_t(id >> 8), uint8_t(id)};
-      h[6] = 44;
-      f.insert(f.end(), fh, fh + 8);
-      const size_t plen = 8 + n;
-      f[kEth + 4] = static_cast<uint8_t>(plen >> 8);
-      f[kEth + 5] = static_cast<uint8_t>(plen);
-    } else {
-      const size_t tot = hl + n;
-      const uint16_t fo = static_cast<uint16_t>((off / 8) | (more ? 0x2000 : 0));
-      h[2] = static_cast<uint8_t>(tot >> 8);
-      h[3] = static_cast<uint8_t>(tot);
-      h[4] = static_cast<uint8_t>(id >> 8);
-      h[5] = static_cast<uint8_t>(id);
-      h[6] = static_cast<uint8_t>(fo >> 8);
-      h[7] = static_cast<uint8_t>(fo);
-      h[10] = h[11] = 0;
-      const uint16_t ck = ip_checksum(h, hl);
-      h[10] = static_cast<uint8_t>(ck >> 8);
-      h[11] = static_cast<uint8_t>(ck);
-    }
-    f.insert(f.end(), ip + hl + off, ip + hl + off + n);
-    out.push_back(std::move(f));
-  }
-  return out;
 }
 
 // Client 192.0.2.1 / 2001:db8::1 and server .53 / ::35, in either direction.
@@ -299,7 +251,7 @@ TEST_F(DnsFragments, OverlappingAndGarbageFragmentsAreCounted) {
   empty[kEth + 2] = 0;
   empty[kEth + 3] = 20;
   empty[kEth + 10] = empty[kEth + 11] = 0;
-  const uint16_t ck = ip_checksum(empty.data() + kEth, 20);
+  const uint16_t ck = proto::checksum_finish(proto::checksum_partial(empty.data() + kEth, 20));
   empty[kEth + 10] = static_cast<uint8_t>(ck >> 8);
   empty[kEth + 11] = static_cast<uint8_t>(ck);
   const uint64_t invalid_before = fc().invalid.load();

@@ -573,6 +573,33 @@ TEST(Parse, Ipv6FragmentPiecesAgreeWhateverFollowsTheFragmentHeader) {
   EXPECT_EQ(direct.dst_port, 53);
 }
 
+// address_hash: the query, its answer's first fragment and a later one pick the same instance.
+TEST(Parse, AddressHashIgnoresPortsSoFragmentsMeetTheirQuery) {
+  for (const bool v6 : {false, true}) {
+    SCOPED_TRACE(v6 ? "IPv6" : "IPv4");
+    const auto from = [&](bool to_server) {
+      PacketBuilder b;
+      if (v6) b.ipv6(to_server ? "2001:db8::1" : "2001:db8::35", to_server ? "2001:db8::35" : "2001:db8::1");
+      else b.ipv4(to_server ? "192.0.2.1" : "192.0.2.53", to_server ? "192.0.2.53" : "192.0.2.1");
+      return b;
+    };
+    Bytes query = from(true).udp(40000, 53).payload("q").build();
+    Bytes first = v6 ? from(false).ipv6_fragment(0, true, 9).udp(53, 40000).payload(Bytes(64, 'a')).build()
+                     : from(false).ipv4_fragment(0, true, 9).udp(53, 40000).payload(Bytes(64, 'a')).build();
+    Bytes later = v6 ? from(false).ipv6_fragment(1232, false, 9).override_ip_protocol(17).payload("b").build()
+                     : from(false).ipv4_fragment(1232, false, 9).override_ip_protocol(17).payload("b").build();
+    uint32_t h[3];
+    int k = 0;
+    for (const Bytes* f : {&query, &first, &later}) {
+      Parsed p;
+      ASSERT_EQ(parse(*f, p, kNoVerify), E::ok);
+      h[k++] = address_hash(f->data(), p);
+    }
+    EXPECT_EQ(h[0], h[1]);
+    EXPECT_EQ(h[1], h[2]);
+  }
+}
+
 TEST(Parse, Ipv6EspAndNoNextEndTheWalk) {
   Parsed p;
   ASSERT_EQ(parse(v6().ipv6_ext(60).override_ip_protocol(50).payload("spi+seq+data").build(), p),
