@@ -168,9 +168,13 @@ void write_double(std::string& out, double d) {
     out += "null";
     return;
   }
-  // Shortest representation that reads back to the same double.
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  // Shortest representation that reads back to the same double; in plain decimal notation within
+  // [1e-4, 1e15), where people read the numbers (a Unix time as 1700000000.0, not 1.7e+09).
+  char buf[64];
+  const double mag = std::fabs(d);
+  auto [end, ec] = mag == 0 || (mag >= 1e-4 && mag < 1e15)
+                       ? std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed)
+                       : std::to_chars(buf, buf + sizeof buf, d);
   std::string_view text(buf, static_cast<size_t>(end - buf));
   out += text;
   // Keep integral doubles recognisably floating so a parse gives back a double, not an int.

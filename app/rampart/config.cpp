@@ -137,14 +137,14 @@ fs::path find_profile(const std::string& profile, const std::string& config_path
 }
 
 // DPDK splits a device's arguments at ',' and each at '=': a comma in a value would silently
-// add or cut arguments (rx_pcap="a.pcap,tx_pcap=b.pcap" writes b.pcap).
+// add or cut arguments (rx_pcap="a.pcap,tx_pcap=b.pcap" writes b.pcap), an '=' cut the value.
 void check_device_arg(ConfigReader& ar, const std::string& key, const std::string& value) {
   const bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
   if (!key_ok) ar.fail(key, "device argument names are letters, digits and '_'");
-  if (value.find(',') != std::string::npos)
-    ar.fail(key, "a device argument cannot contain ',' (DPDK splits arguments there)");
+  if (value.find_first_of(",=") != std::string::npos)
+    ar.fail(key, "a device argument cannot contain ',' or '=' (DPDK splits arguments there)");
 }
 
 // Reads the port keys one table (a profile, or the port's own table) sets, on top of `s`.
@@ -213,6 +213,19 @@ PortSettings read_port(const std::string& name, const toml::table& port_tbl,
   if (s.driver == "pci" && s.pci.empty())
     port.fail(port.has("pci") ? "pci" : "driver", "a PCI port needs its address in 'pci', e.g. 0000:03:00.0");
   if (s.driver != "pci" && !s.pci.empty()) port.fail("pci", "only ports with driver = \"pci\" take a PCI address");
+  // net_pcap truncates tx_pcap when the port starts: the same file as rx_pcap would be emptied
+  // under the reader (and the run would "succeed" on what was left).
+  if (s.driver == "net_pcap") {
+    std::string rx, tx;
+    for (const auto& [k, v] : s.args) {
+      if (k == "rx_pcap") rx = v;
+      if (k == "tx_pcap") tx = v;
+    }
+    std::error_code e1, e2;
+    if (!rx.empty() && !tx.empty() &&
+        fs::weakly_canonical(fs::absolute(rx, e1), e1) == fs::weakly_canonical(fs::absolute(tx, e2), e2) && !e1 && !e2)
+      port.fail("args", "rx_pcap and tx_pcap are the same file (" + rx + "): the output would overwrite the input");
+  }
   return s;
 }
 

@@ -281,12 +281,14 @@ int run(int argc, char** argv) {
   int rc = launch_failed ? 1 : 0;
   bool report_written = false;
   if (cli.report_path) {
+    errno = 0;
     std::ofstream f(*cli.report_path);
     f << json::write(snapshot, 2) << "\n";
     f.flush();
     report_written = static_cast<bool>(f);
     if (!report_written) {
-      spdlog::error("cannot write the report to {}", *cli.report_path);
+      spdlog::error("cannot write the report to {}: {}", *cli.report_path,
+                    errno ? std::strerror(errno) : "write failed");
       rc = 1;
     }
   }

@@ -325,3 +325,24 @@ TEST(JsonParse, TruncationsNeverCrash) {
 }
 
 }  // namespace
+
+namespace {
+// Doubles read back exactly, in plain decimals where people read them (Unix times in the query
+// log were written 1.7e+09).
+TEST(JsonWrite, DoublesArePlainDecimalsInTheReadableRange) {
+  using rampart::json::Value;
+  using rampart::json::write;
+  EXPECT_EQ(write(Value(1700000000.0)), "1700000000.0");
+  EXPECT_EQ(write(Value(1700000000.123456)), "1700000000.123456");
+  EXPECT_EQ(write(Value(0.5)), "0.5");
+  EXPECT_EQ(write(Value(0.0)), "0.0");
+  EXPECT_EQ(write(Value(-2.25)), "-2.25");
+  EXPECT_EQ(write(Value(1e20)), "1e+20");
+  EXPECT_EQ(write(Value(1e-7)), "1e-07");
+  for (const double d : {1700000000.123456, 0.1, 123456.789, 1e-4, 9.99e14}) {
+    const auto r = rampart::json::parse(write(Value(d)));
+    ASSERT_TRUE(r.value);
+    EXPECT_EQ(r.value->as_double(), d);
+  }
+}
+}  // namespace
