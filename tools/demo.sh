@@ -13,26 +13,41 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 input="" report="$PWD/demo-report.json" out="$PWD/demo-out.pcap"
+usage() { echo "demo.sh: $1 (see tools/demo.sh --help)" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --report) report=$(realpath -m "$2"); shift 2 ;;
-    --out) out=$(realpath -m "$2"); shift 2 ;;
+    --report|--out)
+      [[ $# -ge 2 && -n $2 ]] || usage "$1 needs a file name"
+      if [[ $1 == --report ]]; then report=$(realpath -m -- "$2"); else out=$(realpath -m -- "$2"); fi
+      shift 2 ;;
     -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
-    *) [[ -z $input ]] || { echo "demo.sh: one input capture at most" >&2; exit 2; }
-       input=$(realpath "$1"); shift ;;
+    -*) usage "unknown option $1" ;;
+    *) [[ -z $input ]] || usage "one input capture at most"
+       input=$(realpath -m -- "$1"); shift ;;
   esac
 done
+if [[ -n $input ]]; then
+  [[ -f $input ]] || usage "no such capture: $input"
+  # Rampart writes --out as it reads: the same file would be truncated under the reader.
+  [[ $input != "$out" && $input != "$report" ]] || usage "the input capture is also an output: give --out / --report elsewhere"
+fi
+[[ $out != "$report" ]] || usage "--out and --report name the same file"
+# Two demos in one directory would write each other's files: the second one is refused.
+{ exec 9>>"$report"; } 2>/dev/null || usage "cannot write the report to $report"
+flock -n 9 || usage "another demo is writing $report: give this one --report and --out of its own"
 
 "$ROOT/tools/setup.sh"
 
 BUILD=${RAMPART_BUILD:-$ROOT/build}  # the suite runs the demo with the build under test
+build_log=$(mktemp)
+trap 'rm -f "$build_log"' EXIT
+# meson and ninja print their errors on stdout: kept, and shown when a step fails.
 if [[ ! -f $BUILD/build.ninja ]]; then
   echo "demo: configuring the build in $BUILD"
-  meson setup "$BUILD" "$ROOT" >/dev/null
+  meson setup "$BUILD" "$ROOT" >"$build_log" 2>&1 || { tail -n 40 "$build_log" >&2; echo "demo: meson setup failed" >&2; exit 1; }
 fi
 echo "demo: building rampart"
-ninja -C "$BUILD" app/rampart/rampart >/dev/null
+ninja -C "$BUILD" app/rampart/rampart >"$build_log" 2>&1 || { tail -n 40 "$build_log" >&2; echo "demo: the build failed" >&2; exit 1; }
 
 if [[ -z $input ]]; then
   input=$BUILD/demo/sample.pcap
@@ -43,17 +58,30 @@ if [[ -z $input ]]; then
   fi
   echo "demo: input $input (sample traffic; its composition is in $input.json)"
 else
-  [[ -f $input ]] || { echo "demo.sh: no such capture: $input" >&2; exit 2; }
   echo "demo: input $input"
 fi
 
 prefix="rampart-demo-$$"
-status=0
+status=0 interrupted=0
 "$BUILD/app/rampart/rampart" --no-pci --no-huge -m 256 --file-prefix "$prefix" -- \
   -c "$ROOT/drivers-config/examples/demo.toml" \
   --set "ports.wire0.args.rx_pcap=$input" --set "ports.wire0.args.tx_pcap=$out" \
-  --idle-exit 1 --report "$report" --log-level warn || status=$?
-rm -rf "/var/run/dpdk/$prefix"
+  --idle-exit 1 --report "$report" --log-level warn &
+rampart_pid=$!
+# Ctrl-C or a TERM to this script stops Rampart gracefully (its summary and report are still
+# written) instead of leaving it running.
+trap 'interrupted=1; kill -INT "$rampart_pid" 2>/dev/null' INT TERM HUP
+while :; do  # a trapped signal ends `wait` early: wait again while Rampart drains
+  wait "$rampart_pid" && status=0 || status=$?
+  kill -0 "$rampart_pid" 2>/dev/null || break
+done
+trap - INT TERM HUP
+# EAL's runtime directory: /var/run/dpdk as root, $XDG_RUNTIME_DIR/dpdk or /tmp/dpdk otherwise.
+rm -rf "/var/run/dpdk/$prefix" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$prefix" 2>/dev/null || true
+if (( interrupted )); then
+  echo "demo: interrupted; rampart stopped with status $status" >&2
+  exit 130
+fi
 if [[ $status -ne 0 ]]; then
   echo "demo: rampart exited with status $status" >&2
   exit "$status"

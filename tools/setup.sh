@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Rampart needs to build and to run its whole test suite on
-# Debian 12. Safe to run repeatedly: it stays silent and touches nothing when the
-# machine is already complete, so tools/test.sh can call it on every run.
+# Debian 12. Safe to run repeatedly: when the machine is already complete it
+# touches nothing and prints one line ("setup: all dependencies present"), so
+# tools/test.sh and tools/demo.sh can call it on every run.
 set -euo pipefail
 
 BUILD_PKGS=(

@@ -19,7 +19,7 @@ for arg in "$@"; do
     --quick) quick=1 ;;
     --allow-skip) allow_skip=1 ;;
     --skip-setup) run_setup=0 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done

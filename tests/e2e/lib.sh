@@ -326,7 +326,10 @@ e2e_dump_logs() {
 e2e_cleanup() {
   local rc=$?
   set +e
-  trap - EXIT INT TERM HUP
+  # Ignored, not reset: a second Ctrl-C (or meson's TERM) landing while cleanup runs would
+  # otherwise kill it half-way and leave namespaces and DPDK directories behind.
+  trap - EXIT
+  trap '' INT TERM HUP
   (( rc != 0 )) && E2E_FAILED=1
   local name pid
   for name in "${E2E_BG_ORDER[@]}"; do
