@@ -308,9 +308,17 @@ void LcoreRunner::run(const RunControl& control) {
       run_passes(stage, pkts, static_cast<uint16_t>(n));
     }
     if (own_time && moved == 0 && !waiting) {
-      // Nothing queued: caught up with the capture (and, past its end, with the real pace).
-      ring_now_ = std::max(ring_now_, clock_now);
-      ctx_.now_tsc = ring_now_;
+      // Nothing queued for half a second: the input is taken as over, and time goes on at the
+      // real pace (queries still waiting time out). Not at once: empty rings on a busy machine
+      // often mean only that the RX lcore is descheduled, and catching up then (even just with
+      // the newest time it stamped) closed detector windows before their last packets came.
+      if (idle_since_ == 0) idle_since_ = start;
+      if (start - idle_since_ > rte_get_tsc_hz() / 2) {
+        ring_now_ = std::max(ring_now_, clock_now);
+        ctx_.now_tsc = ring_now_;
+      }
+    } else {
+      idle_since_ = 0;  // busy, or waiting for room ahead: input is still coming
     }
 
     if (moved == 0 || start - last_drain > drain_tsc_) {

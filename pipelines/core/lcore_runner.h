@@ -135,8 +135,9 @@ class LcoreRunner {
   bool wait_on_full_rings_ = false;
   CaptureClock* clock_ = nullptr;
   // With a capture clock and no RX queue: the newest capture time taken from the rings, caught up
-  // with the clock whenever the rings are empty; never runs backwards.
+  // with the clock's now() once they have been empty for half a second; never runs backwards.
   uint64_t ring_now_ = 0;
+  uint64_t idle_since_ = 0;  // TSC of the first of the idle loops in a row (own capture time only)
   std::array<std::atomic<StageTap*>, kStageCount> taps_{};
 };
 

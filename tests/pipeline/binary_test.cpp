@@ -614,7 +614,11 @@ TEST_F(RampartBinary, CaptureTimeDrivesDnsLatencyTimeoutsAndDetectors) {
   EXPECT_EQ(num(*pdns, {"timeouts"}), 10u);
   EXPECT_EQ(num(*palerts, {"raised_total"}), 2u) << json::write(*palerts);
   if (const json::Value* pflood = palerts->find("alerts/0")) {
-    EXPECT_NEAR(static_cast<double>(num(*pflood, {"rate_per_s"})), 3000.0, 30.0);
+    // Looser than run-to-completion: on a machine busy enough to deschedule the lcores, the first
+    // window after the capture's 50-second silence may open up to a few hundred milliseconds
+    // late, and the last window then holds less of the flood (2,460/s seen under two CPU hogs;
+    // 1,455/s, half, before the ring-fed lcore kept its own time).
+    EXPECT_NEAR(static_cast<double>(num(*pflood, {"rate_per_s"})), 3000.0, 750.0);
     const json::Value* pstart = pflood->find("start_unix");
     ASSERT_TRUE(pstart);
     EXPECT_NEAR(std::stod(pstart->as_string()), 1700000200.0, 1.01);
