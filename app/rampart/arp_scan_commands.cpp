@@ -54,6 +54,7 @@ Value info_value(const AppState& app, const arp::ScanInfo& i) {
   v.set("duplicates", i.duplicates);
   v.set("results", i.results);
   v.set("lost_results", i.lost_results);
+  v.set("macs_refused", i.macs_refused);
   v.set("alloc_failures", i.alloc_failures);
   v.set("pps", uint64_t{i.pps});
   v.set("tries", uint64_t{i.tries});

@@ -177,6 +177,7 @@ static ScanInfo make_info(const ScanRun& run, uint32_t id, uint16_t port, uint16
   i.duplicates = run.duplicates();
   i.results = run.results().rows();
   i.lost_results = run.results().lost();
+  i.macs_refused = run.results().macs_refused();
   i.row_slots = run.results().claimed();
   i.alloc_failures = alloc_failures;
   i.started_unix_us = started_unix_us;

@@ -67,6 +67,7 @@ struct ScanInfo {
   uint64_t duplicates = 0;  // replies beyond the first per target (extra MACs, repeats)
   uint64_t results = 0;     // (ip, mac) rows recorded
   uint64_t lost_results = 0;  // rows that did not fit the results table (counted drop)
+  uint64_t macs_refused = 0;  // new MACs for an IP that already had ScanResults::kMaxMacsPerHost
   uint64_t row_slots = 0;     // result offsets run from 0 to this (paging)
   uint64_t alloc_failures = 0;  // generate() found the mempool empty
   int64_t started_unix_us = 0, finished_unix_us = 0;  // 0 = not yet

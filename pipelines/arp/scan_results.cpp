@@ -29,6 +29,11 @@ ScanResults::Outcome ScanResults::record(uint64_t host_index, uint32_t ip, const
       if (mine) mine->ready.store(2, std::memory_order_release);  // lost a race for this MAC
       return Outcome::repeat;
     }
+    if (length >= kMaxMacsPerHost) {
+      if (mine) mine->ready.store(2, std::memory_order_release);
+      macs_refused_.fetch_add(1, std::memory_order_relaxed);
+      return Outcome::too_many_macs;
+    }
     if (!mine) {
       mine_index = used_.fetch_add(1, std::memory_order_relaxed);
       if (mine_index >= capacity_) {

@@ -29,10 +29,15 @@ ScanRun::ScanRun(const ScanParams& p, uint64_t now_tsc)
       results_(p.range.count, results_capacity(p.range.count)) {
   p_.tries = std::clamp<uint32_t>(p_.tries, 1, kMaxScanTries);
   fill_ahead();
+  // Waits are compared with 32-bit stamp differences: exact below 2^31 units (2^41 TSC cycles,
+  // about 12 minutes at 3 GHz). A longer wait (600 s timeouts backed off over many tries) left
+  // `since < wait` true for ever and the scan never finished; it is capped there (and the double
+  // never reaches a conversion it would overflow).
+  constexpr double kMaxWaitUnits = static_cast<double>(uint32_t{1} << 31);
   double ms = p_.timeout_ms;
   for (uint32_t k = 0; k < p_.tries; ++k) {
     const double cycles = ms * 1e-3 * static_cast<double>(p_.tsc_hz);
-    timeout_units_[k] = static_cast<uint64_t>(std::ceil(cycles / (1u << kTscShift)));
+    timeout_units_[k] = static_cast<uint64_t>(std::min(std::ceil(cycles / (1u << kTscShift)), kMaxWaitUnits));
     ms *= kScanBackoff;
   }
 }
@@ -138,7 +143,7 @@ ScanResults::Outcome ScanRun::on_reply(uint32_t ip, const MacBytes& mac, uint64_
     t.answered.store(1, std::memory_order_relaxed);
     answered_.fetch_add(1, std::memory_order_relaxed);
     if (t.tries.load(std::memory_order_relaxed) >= p_.tries) late_answers_.fetch_add(1, std::memory_order_relaxed);
-  } else if (o != ScanResults::Outcome::lost) {
+  } else if (o != ScanResults::Outcome::lost && o != ScanResults::Outcome::too_many_macs) {
     duplicates_.fetch_add(1, std::memory_order_relaxed);
   }
   return o;

@@ -144,6 +144,40 @@ TEST(ScanRun, DuplicatesCounted) {
   EXPECT_EQ(run.results().rows(), 2u);
 }
 
+// One host answering from ever new MACs: at most kMaxMacsPerHost rows; the rest are counted and
+// cost no walk past the cap, and the other hosts' rows stay free.
+TEST(ScanRun, OneHostCannotTakeEveryRow) {
+  ScanRun run(params("10.0.0.0/30", 0, 1, 100), 0);
+  const std::vector<uint32_t> ips = take(run, 0);
+  for (uint32_t k = 0; k < 1000; ++k) {
+    MacBytes mac = kMacB;
+    mac[4] = static_cast<uint8_t>(k >> 8);
+    mac[5] = static_cast<uint8_t>(k);
+    run.on_reply(ips[0], mac, 1 + k);
+  }
+  EXPECT_EQ(run.results().rows(), ScanResults::kMaxMacsPerHost);
+  EXPECT_EQ(run.results().macs_refused(), 1000u - ScanResults::kMaxMacsPerHost);
+  EXPECT_EQ(run.results().lost(), 0u);
+  EXPECT_EQ(run.on_reply(ips[1], kMacA, 2000), ScanResults::Outcome::first_reply);
+  EXPECT_EQ(run.answered(), 2u);
+}
+
+// 600 s timeouts backed off over 7 tries wait longer than 32-bit stamps can tell apart: the waits
+// are capped, and the scan finishes.
+TEST(ScanRun, VeryLongRetryWaitsStillFinish) {
+  ScanParams p = params("10.0.0.0/32", 0, 7, 600000);
+  p.tsc_hz = 3'000'000'000;
+  ScanRun run(p, 0);
+  uint64_t now = 0;
+  uint32_t sent = 0;
+  for (int step = 0; step < 20000 && run.state() == ScanState::running; ++step) {
+    sent += static_cast<uint32_t>(take(run, now).size());
+    now += 10ull * 3'000'000'000;  // 10 s
+  }
+  EXPECT_EQ(run.state(), ScanState::done);
+  EXPECT_EQ(sent, 7u);
+}
+
 TEST(ScanRun, OnlyOneOwner) {
   ScanRun run(params("10.0.0.0/30", 0, 1, 100), 0);
   EXPECT_TRUE(run.try_own(1));
