@@ -40,7 +40,11 @@ std::vector<arp::Event> recent_events(const AppState& app, size_t max) {
     uint64_t lost = 0;
     s->events().read(w > max ? w - max : 0, all, all.size() + max, lost);
   }
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.tsc < b.tsc; });
+  // Events of one frame share a time (flip_flop, then dual_claim): the sequence number keeps them
+  // in the order they were raised.
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.tsc != b.tsc ? a.tsc < b.tsc : a.seq < b.seq;
+  });
   if (all.size() > max) all.erase(all.begin(), all.end() - static_cast<ptrdiff_t>(max));
   return all;
 }
@@ -160,6 +164,7 @@ Value arp_stats(const AppState& app) {
   RAMPART_ARP_FIELD(requests_limited_port)
   RAMPART_ARP_FIELD(forwarded)
   RAMPART_ARP_FIELD(own_frames)
+  RAMPART_ARP_FIELD(double_tagged)
   RAMPART_ARP_FIELD(resolve_hits)
   RAMPART_ARP_FIELD(resolve_queued)
   RAMPART_ARP_FIELD(resolve_queue_full)

@@ -38,7 +38,18 @@ DropReason drop_reason_of(ArpError e) {
 
 // Housekeeping (aging, resolution timeouts and retries, announcements) runs at most this often.
 constexpr uint32_t kHousekeepingUs = 1000;
+// Aging walks at least this many buckets per round, and more for a large table with short
+// timeouts: a whole sweep within a quarter of reachable_ms (capped, so a round stays cheap). With a
+// fixed 8, 4M entries took 65 s per sweep however short the timeouts.
 constexpr uint32_t kAgeBucketsPerRound = 8;
+constexpr uint32_t kAgeBucketsPerRoundMax = 1024;
+
+uint32_t age_buckets_per_round(uint32_t table_entries, uint32_t reachable_ms) {
+  const uint64_t buckets = table_entries / 8 + 1;
+  const uint64_t rounds = std::max<uint64_t>(1, uint64_t{reachable_ms} * 1000 / 4 / kHousekeepingUs);
+  return static_cast<uint32_t>(std::clamp<uint64_t>((buckets + rounds - 1) / rounds, kAgeBucketsPerRound,
+                                                    kAgeBucketsPerRoundMax));
+}
 constexpr uint16_t kScanBurst = 64;           // one TX burst, from flush()
 constexpr uint16_t kScanBurstInProcess = 32;  // leaves room in TX's pending burst for the pass
 
@@ -63,6 +74,8 @@ ArpStage::ArpStage(const ArpStageParams& p)
       announce_(p.announce),
       table_(p.cfg.table_entries,
              TableTimeouts{ms_to_tsc(p.tsc_hz, p.cfg.reachable_ms), ms_to_tsc(p.tsc_hz, p.cfg.stale_ms)}),
+      stale_tsc_(ms_to_tsc(p.tsc_hz, p.cfg.stale_ms)),
+      age_per_round_(age_buckets_per_round(p.cfg.table_entries, p.cfg.reachable_ms)),
       events_(p.cfg.events),
       queue_(p.cfg.resolve_queue),
       reply_target_(p.cfg.reply_per_target, p.tsc_hz),
@@ -100,6 +113,14 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
   const uint16_t port = md->in_port;
   const uint16_t vlan = md->pkt.outer_vlan;
   const uint64_t now = core::arrival_tsc(m, ctx);
+  // Our addresses live on one 802.1Q VLAN (or none); a double-tagged frame comes from inside
+  // another customer VLAN, where they are not. Passed on, neither answered nor learned from (the
+  // outer tag alone answered a request from any C-VLAN and mixed their hosts in one table).
+  if (md->pkt.flags & proto::pkt_flag::qinq) {
+    c_.double_tagged.add(1);
+    fwd_.apply(m);
+    return;
+  }
   if (a.op == proto::kArpRequest) c_.requests_in.add(1);
   else c_.replies_in.add(1);
   if (a.gratuitous()) c_.gratuitous_in.add(1);
@@ -114,6 +135,14 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
   if (a.sha == our_mac && mine.owns(a.spa)) {
     c_.own_frames.add(1);
     fwd_.apply(m);
+    return;
+  }
+  // Our MAC with another address, or a sender that is the network or broadcast address of one of
+  // our subnets: nobody to answer, nothing true to learn (our MAC learned for another IP would
+  // send resolved traffic back to us).
+  if (a.sha == our_mac || (a.spa != 0 && mine.subnet_edge(a.spa, vlan))) {
+    c_.malformed[static_cast<size_t>(ArpError::bad_sender)].add(1);
+    core::set_drop(m, static_cast<uint16_t>(drop_reason_of(ArpError::bad_sender)));
     return;
   }
   const bool to_us = mine.find(a.tpa, vlan) && !a.gratuitous();
@@ -136,7 +165,13 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
   c_.requests_for_us.add(1);
   // Both buckets must have a token; the per-port one is checked last so a target over its own
   // rate does not also use up the port's.
-  if (!reply_target_.take(a.spa, now)) {
+  // Probes all come from 0.0.0.0: keyed on that, one busy prober would use up the answers to
+  // every other (RFC 5227 2.1.1: a prober that hears nothing takes the address). Probes are keyed
+  // on the sender's MAC instead.
+  const uint32_t rate_key = a.spa ? a.spa
+                                  : (uint32_t{a.sha[2]} << 24 | uint32_t{a.sha[3]} << 16 | uint32_t{a.sha[4]} << 8 | a.sha[5]) ^
+                                        (uint32_t{a.sha[0]} << 8 | a.sha[1]);
+  if (!reply_target_.take(rate_key, now)) {
     c_.replies_limited_target.add(1);
     core::set_drop(m, static_cast<uint16_t>(DropReason::rate_limited));
     return;
@@ -188,8 +223,9 @@ bool ArpStage::observe(const ArpMessage& a, const PortAddresses& mine, uint16_t 
   return scan_answer;
 }
 
-// RFC 5227 2.4 (b): one announcement, then silence for DEFEND_INTERVAL however many conflicting
-// packets follow. Answering every one would let a flood of them turn Rampart into an amplifier.
+// RFC 5227 2.4 (c), a host that keeps its address: one announcement, then silence for
+// DEFEND_INTERVAL however many conflicting packets follow. Answering every one would let a flood
+// of them turn Rampart into an amplifier.
 void ArpStage::defend(uint16_t port, int index, uint64_t now, core::StageContext& ctx) {
   const PortAddresses& mine = addrs_->port(port);
   const auto i = static_cast<size_t>(index);
@@ -233,7 +269,9 @@ void ArpStage::release_waiting(uint32_t ip, uint16_t port, uint16_t vlan, const 
 
 ArpStage::Resolution ArpStage::resolve(uint32_t ip, uint16_t port, uint16_t vlan, rte_mbuf* m,
                                        core::StageContext& ctx, rte_ether_addr* mac) {
-  if (const Neighbour* nb = table_.lookup(ip, port, vlan)) {
+  // An entry past stale_ms that the sweep has not reached yet is gone all the same.
+  const Neighbour* nb = table_.lookup(ip, port, vlan);
+  if (nb && ctx.now_tsc - std::min(ctx.now_tsc, nb->last_seen) < stale_tsc_) {
     c_.resolve_hits.add(1);
     *mac = to_ether(nb->mac);
     return Resolution::resolved;
@@ -350,7 +388,7 @@ void ArpStage::housekeeping(core::StageContext& ctx) {
         ++announced_[port];
     }
   }
-  table_.age(now, kAgeBucketsPerRound);
+  table_.age(now, age_per_round_);
   if (queue_.empty()) return;
   const uint32_t expired = queue_.expire(now, [&](const Waiting& w) {
     core::set_drop(w.pkt, static_cast<uint16_t>(DropReason::arp_unresolved));

@@ -42,6 +42,7 @@ struct ArpCounters {
   core::Counter requests_limited_target, requests_limited_port;
   core::Counter forwarded;   // not ours: passed on by the path policy
   core::Counter own_frames;  // carrying our own MAC as sender (looped back): not learned
+  core::Counter double_tagged;  // QinQ: passed on, neither answered nor learned
   // By ArpError. Only bad_op and bad_sender reach the stage: classify drops the other kinds.
   std::array<core::Counter, static_cast<size_t>(proto::ArpError::count_)> malformed{};
   core::Counter resolve_hits, resolve_queued, resolve_queue_full, resolve_released,
@@ -117,6 +118,8 @@ class ArpStage final : public core::Stage, public core::Resolver {
   bool announce_;
 
   NeighbourTable table_;
+  uint64_t stale_tsc_;
+  uint32_t age_per_round_;
   EventLog events_;
   ResolutionQueue queue_;
   TargetLimiter reply_target_, request_target_;

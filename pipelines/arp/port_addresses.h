@@ -69,6 +69,19 @@ class PortAddresses {
     return false;
   }
 
+  // True when `ip` is the network or broadcast address of one of our subnets (prefix <= 30) on
+  // `vlan`: no host has it, so no ARP may come from it.
+  bool subnet_edge(uint32_t ip, uint16_t vlan) const {
+    const size_t n = size();
+    for (size_t i = 0; i < n; ++i) {
+      const PortAddress& a = addrs_[i];
+      if (a.vlan != vlan || a.prefix_len > 30 || !a.contains(ip)) continue;
+      const uint32_t host = ip & ~a.mask();
+      if (host == 0 || host == ~a.mask()) return true;
+    }
+    return false;
+  }
+
   // Any thread: every address of the port is to be announced again (the link came back up).
   // The ARP stage compares the generation with the last one it acted on.
   void request_announce() { announce_gen_.fetch_add(1, std::memory_order_release); }

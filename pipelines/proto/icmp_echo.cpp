@@ -15,7 +15,7 @@ constexpr uint8_t kDefaultTtl = 64;
 bool is_plain_icmp_echo_request(const ParsedPacket& p) noexcept {
   return p.l3 == L3Kind::ipv4 && p.l4_proto == kIcmp && (p.flags & pkt_flag::l4_parsed) &&
          p.icmp_type == kEchoRequest &&
-         !(p.flags & (pkt_flag::fragment | pkt_flag::ipv4_options));
+         !(p.flags & (pkt_flag::fragment | pkt_flag::ipv4_options | pkt_flag::qinq));
 }
 
 uint32_t ipv4_destination(const uint8_t* frame, const ParsedPacket& p) noexcept {

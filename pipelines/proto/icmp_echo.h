@@ -8,7 +8,9 @@
 
 namespace rampart::proto {
 
-// An unfragmented IPv4 ICMP echo request without IP options, parsed by parse_packet().
+// An unfragmented IPv4 ICMP echo request without IP options, in at most one VLAN tag (our
+// addresses live on one 802.1Q VLAN: a double-tagged frame comes from inside another customer
+// VLAN), parsed by parse_packet().
 bool is_plain_icmp_echo_request(const ParsedPacket& p) noexcept;
 
 // The IPv4 destination address (host order) of a parsed IPv4 frame.

@@ -282,6 +282,45 @@ TEST_F(ArpStageTest, MalformedArpIsDroppedWithItsReason) {
   EXPECT_EQ(stage_->counters().replies_out.load(), 0u);
 }
 
+// Senders no host can be (RFC 1122 3.2.1.3; what Linux's source validation refuses), our own MAC
+// for another address, and the network or broadcast address of our subnet: no reply, nothing
+// learned, dropped as arp_bad_sender. A probe's 0.0.0.0 is still answered.
+TEST_F(ArpStageTest, RequestsFromSendersNoHostCanBeAreDropped) {
+  make_stage();
+  feed({request(kHostMac, "127.0.0.1", "10.0.0.1").build(), request(kHostMac, "0.5.5.5", "10.0.0.1").build(),
+        request(kHostMac, "240.0.0.1", "10.0.0.1").build(), request(kHostMac, "10.0.0.255", "10.0.0.1").build(),
+        request(kHostMac, "10.0.0.0", "10.0.0.1").build(), request(kOurMac, "10.0.0.31", "10.0.0.1").build()});
+  EXPECT_TRUE(take_sent().empty());
+  EXPECT_EQ(drops_[DropReason::arp_bad_sender], 6u);
+  EXPECT_EQ(stage_->table().size(), 0u);
+  feed(request(kHostMac, "0.0.0.0", "10.0.0.1").build());  // an RFC 5227 probe
+  EXPECT_EQ(take_sent().size(), 1u);
+}
+
+// Our addresses live on one 802.1Q VLAN: a request from inside a customer VLAN (QinQ) is passed
+// on, neither answered nor learned.
+TEST_F(ArpStageTest, DoubleTaggedRequestsAreNotOurs) {
+  make_stage();
+  feed(request(kHostMac, "10.0.7.10", "10.0.7.1").vlan(7).vlan(20).build());
+  take_sent();
+  EXPECT_EQ(stage_->counters().replies_out.load(), 0u);
+  EXPECT_EQ(stage_->counters().double_tagged.load(), 1u);
+  EXPECT_EQ(stage_->table().size(), 0u);
+}
+
+// Every probe comes from 0.0.0.0: one busy prober must not use up the answers to the others.
+TEST_F(ArpStageTest, ProbesAreRateLimitedPerProberMac) {
+  arp::ArpConfig cfg;
+  cfg.reply_per_target = {2, 2};
+  cfg.reply_per_port = {100, 100};
+  make_stage(cfg);
+  feed(std::vector<Bytes>(10, request("02:00:00:00:00:a1", "0.0.0.0", "10.0.0.1").build()));
+  EXPECT_EQ(take_sent().size(), 2u);
+  feed({request("02:00:00:00:00:b2", "0.0.0.0", "10.0.0.1").build(),
+        request("02:00:00:00:00:c3", "0.0.0.0", "10.0.0.1").build()});
+  EXPECT_EQ(take_sent().size(), 2u);
+}
+
 TEST_F(ArpStageTest, RepliesAreRateLimitedPerTargetAndPerPort) {
   arp::ArpConfig cfg;
   cfg.reply_per_target = {5, 5};
@@ -403,6 +442,27 @@ TEST_F(ArpStageTest, NeighboursAgeOutOnTheStageClock) {
   flush();
   EXPECT_EQ(stage_->table().size(), 0u);
   EXPECT_EQ(stage_->table().expirations(), 1u);
+}
+
+// A table of 4M entries with short timeouts: the sweep keeps up (it walked 8 buckets a round, 65 s
+// per sweep), and what it has not reached yet is not used to resolve.
+TEST_F(ArpStageTest, LargeTablesAgeAtTheConfiguredPace) {
+  arp::ArpConfig cfg;
+  cfg.table_entries = 1u << 22;
+  cfg.reachable_ms = 100;
+  cfg.stale_ms = 200;
+  make_stage(cfg);
+  for (int i = 0; i < 32; ++i) {
+    const std::string spa = "10.0.0." + std::to_string(100 + i);
+    feed(request(kHostMac, spa.c_str(), "10.0.0.99").build());
+  }
+  ASSERT_EQ(stage_->table().size(), 32u);
+  for (int ms = 0; ms < 1000; ++ms) {
+    ctx_.now_tsc += kHz / 1000;
+    flush();
+  }
+  EXPECT_EQ(stage_->table().size(), 0u);
+  EXPECT_EQ(stage_->table().expirations(), 32u);
 }
 
 // ------------------------------------------------------------------ conflict defence (RFC 5227)
