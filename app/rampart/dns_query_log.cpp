@@ -75,10 +75,8 @@ void QueryLogWriter::open_file() {
   regular_ = fs::is_regular_file(path_, ec);
   size_ = regular_ ? fs::file_size(path_, ec) : 0;
   if (ec) size_ = 0;
-  if (failing_) {
-    spdlog::info("dns query log: writing to {} again ({} records lost in all)", path_, c_->lost.load());
-    failing_ = false;
-  }
+  // "Writing again" is said once records have reached the file (flush below), not on reopening:
+  // a file that opens but cannot be written (a full disk, /dev/full) is still failing.
 }
 
 void QueryLogWriter::fail(const char* what, int err, uint64_t records) {
@@ -175,6 +173,10 @@ size_t QueryLogWriter::poll() {
     } else {
       c_->written += unflushed_;
       unflushed_ = 0;
+      if (failing_) {
+        spdlog::info("dns query log: writing to {} again ({} records lost in all)", path_, c_->lost.load());
+        failing_ = false;
+      }
     }
   }
   if (n && !f_) log_failure("cannot write " + path_);

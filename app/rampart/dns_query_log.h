@@ -51,6 +51,8 @@ class QueryLogWriter {
   uint64_t lost() const { return c_->lost.load(); }
   uint64_t write_errors() const { return c_->write_errors.load(); }
   uint64_t rotations() const { return c_->rotations.load(); }
+  // Records are being lost and no write has worked since (what the log's messages say).
+  bool failing() const { return failing_; }
 
   std::string line(const dns::QueryLogRecord& r) const;
 

@@ -9,6 +9,8 @@
 #include <rte_mbuf.h>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <map>
@@ -794,6 +796,18 @@ TEST(DnsQueryLog, FailedWritesAreCountedNotIgnored) {
   EXPECT_GE(w.write_errors(), 1u);
   EXPECT_EQ(w.rotations(), 0u);
   EXPECT_TRUE(fs::exists("/dev/full"));
+  // Reopened after the retry interval (0 here), it opens again but still cannot be written: it
+  // is still failing, and the log must not say it is writing again (it did on every reopen).
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  for (const auto& r : records(5)) ASSERT_TRUE(ring.push(r));
+  EXPECT_EQ(w.poll(), 5u);
+  spdlog::set_default_logger(previous);
+  EXPECT_TRUE(w.failing());
+  EXPECT_EQ(w.lost(), 25u);
+  for (const std::string& line : sink->last_formatted())
+    EXPECT_EQ(line.find("again ("), std::string::npos) << line;
 }
 
 // ------------------------------------------------------------------ pipeline plans
