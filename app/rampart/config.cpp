@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "app/rampart/arp_settings.h"
 #include "app/rampart/config_reader.h"
@@ -50,12 +51,16 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-bool valid_name(const std::string& s) {
-  return !s.empty() && s.size() <= 32 &&
-         std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-         });
+// 1..max_len characters, each a letter, a digit, '_' or one of `extra` (ASCII only, whatever the
+// locale).
+bool word(const std::string& s, size_t max_len, std::string_view extra = "") {
+  return !s.empty() && s.size() <= max_len && std::all_of(s.begin(), s.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           extra.find(c) != std::string_view::npos;
+  });
 }
+
+bool valid_name(const std::string& s) { return word(s, 32); }
 
 void apply_override(toml::table& root, const Override& o, std::set<std::string>& overridden) {
   const auto parts = split(o.key, '.');
@@ -139,10 +144,7 @@ fs::path find_profile(const std::string& profile, const std::string& config_path
 // DPDK splits a device's arguments at ',' and each at '=': a comma in a value would silently
 // add or cut arguments (rx_pcap="a.pcap,tx_pcap=b.pcap" writes b.pcap), an '=' cut the value.
 void check_device_arg(ConfigReader& ar, const std::string& key, const std::string& value) {
-  const bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  });
-  if (!key_ok) ar.fail(key, "device argument names are letters, digits and '_'");
+  if (!word(key, key.size())) ar.fail(key, "device argument names are letters, digits and '_'");
   if (value.find_first_of(",=") != std::string::npos)
     ar.fail(key, "a device argument cannot contain ',' or '=' (DPDK splits arguments there)");
 }
@@ -514,12 +516,7 @@ Config read_config(const std::string& path, const std::vector<Override>& overrid
     // It names a directory under /var/run/dpdk: "." or ".." would put EAL's files beside or
     // above the other instances'.
     const std::string& fp = cfg.eal.file_prefix;
-    const bool fp_ok = !fp.empty() && fp.size() <= 64 && fp != "." && fp != ".." &&
-                       std::all_of(fp.begin(), fp.end(), [](char c) {
-                         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                                c == '_' || c == '-' || c == '.';
-                       });
-    if (!fp_ok)
+    if (!word(fp, 64, "-.") || fp == "." || fp == "..")
       r.fail("file_prefix", "must be 1-64 letters, digits, '_', '-' or '.' (and not \".\" or \"..\")");
     cfg.eal.memory_mb = r.integer("memory_mb", 0, 0, 1 << 20);
     cfg.eal.no_huge = r.boolean("no_huge", false);

@@ -44,6 +44,12 @@ constexpr uint32_t kHousekeepingUs = 1000;
 constexpr uint32_t kAgeBucketsPerRound = 8;
 constexpr uint32_t kAgeBucketsPerRoundMax = 1024;
 
+// A probe's rate-limit key: its sender MAC folded into the 32 bits an address would take.
+uint32_t mac_key(const ArpMac& mac) {
+  return (uint32_t{mac[2]} << 24 | uint32_t{mac[3]} << 16 | uint32_t{mac[4]} << 8 | mac[5]) ^
+         (uint32_t{mac[0]} << 8 | mac[1]);
+}
+
 uint32_t age_buckets_per_round(uint32_t table_entries, uint32_t reachable_ms) {
   const uint64_t buckets = table_entries / 8 + 1;
   const uint64_t rounds = std::max<uint64_t>(1, uint64_t{reachable_ms} * 1000 / 4 / kHousekeepingUs);
@@ -74,7 +80,6 @@ ArpStage::ArpStage(const ArpStageParams& p)
       announce_(p.announce),
       table_(p.cfg.table_entries,
              TableTimeouts{ms_to_tsc(p.tsc_hz, p.cfg.reachable_ms), ms_to_tsc(p.tsc_hz, p.cfg.stale_ms)}),
-      stale_tsc_(ms_to_tsc(p.tsc_hz, p.cfg.stale_ms)),
       age_per_round_(age_buckets_per_round(p.cfg.table_entries, p.cfg.reachable_ms)),
       events_(p.cfg.events),
       queue_(p.cfg.resolve_queue),
@@ -168,10 +173,7 @@ void ArpStage::handle(rte_mbuf* m, core::StageContext& ctx, uint16_t& keep, rte_
   // Probes all come from 0.0.0.0: keyed on that, one busy prober would use up the answers to
   // every other (RFC 5227 2.1.1: a prober that hears nothing takes the address). Probes are keyed
   // on the sender's MAC instead.
-  const uint32_t rate_key = a.spa ? a.spa
-                                  : (uint32_t{a.sha[2]} << 24 | uint32_t{a.sha[3]} << 16 | uint32_t{a.sha[4]} << 8 | a.sha[5]) ^
-                                        (uint32_t{a.sha[0]} << 8 | a.sha[1]);
-  if (!reply_target_.take(rate_key, now)) {
+  if (!reply_target_.take(a.spa ? a.spa : mac_key(a.sha), now)) {
     c_.replies_limited_target.add(1);
     core::set_drop(m, static_cast<uint16_t>(DropReason::rate_limited));
     return;
@@ -271,7 +273,7 @@ ArpStage::Resolution ArpStage::resolve(uint32_t ip, uint16_t port, uint16_t vlan
                                        core::StageContext& ctx, rte_ether_addr* mac) {
   // An entry past stale_ms that the sweep has not reached yet is gone all the same.
   const Neighbour* nb = table_.lookup(ip, port, vlan);
-  if (nb && ctx.now_tsc - std::min(ctx.now_tsc, nb->last_seen) < stale_tsc_) {
+  if (nb && !table_.expired(*nb, ctx.now_tsc)) {
     c_.resolve_hits.add(1);
     *mac = to_ether(nb->mac);
     return Resolution::resolved;

@@ -118,7 +118,6 @@ class ArpStage final : public core::Stage, public core::Resolver {
   bool announce_;
 
   NeighbourTable table_;
-  uint64_t stale_tsc_;
   uint32_t age_per_round_;
   EventLog events_;
   ResolutionQueue queue_;

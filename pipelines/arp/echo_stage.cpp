@@ -52,9 +52,7 @@ void EchoStage::handle(rte_mbuf* m, uint64_t now) {
   c_.requests_for_us.add(1);
   // Not to a broadcast or multicast source, ours or any (RFC 1122 3.2.1.3): discarded, counted.
   const uint32_t src = proto::ipv4_source(data, p);
-  const uint32_t host_bits = ~to->mask();
-  const bool subnet_broadcast = to->prefix_len <= 30 && (src & host_bits) == host_bits && to->contains(src);
-  if (!proto::icmp_echo_source_ok(src) || subnet_broadcast) {
+  if (!proto::ipv4_host_address(src) || to->is_broadcast(src)) {
     c_.bad_source.add(1);
     core::set_drop(m, static_cast<uint16_t>(core::DropReason::icmp_bad_source));
     return;

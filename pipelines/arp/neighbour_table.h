@@ -5,6 +5,7 @@
 // call so no single flush pays for the whole table. Times are TSC cycles.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -58,6 +59,10 @@ class NeighbourTable {
   LearnResult learn(uint32_t ip, uint16_t port, uint16_t vlan, const proto::ArpMac& mac,
                     uint8_t flags, uint64_t now);
   const Neighbour* lookup(uint32_t ip, uint16_t port, uint16_t vlan) const;
+  // Past stale_ms: gone, whether or not the sweep (age()) has reached it yet.
+  bool expired(const Neighbour& n, uint64_t now) const {
+    return now - std::min(now, n.last_seen) >= timeouts_.stale;
+  }
   // Ages `buckets` buckets from where the last call stopped; returns entries removed.
   uint32_t age(uint64_t now, uint32_t buckets);
 

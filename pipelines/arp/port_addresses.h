@@ -27,6 +27,9 @@ struct PortAddress {
 
   uint32_t mask() const { return prefix_len == 0 ? 0 : ~uint32_t{0} << (32 - prefix_len); }
   bool contains(uint32_t addr) const { return (addr & mask()) == (ip & mask()); }
+  // The subnet's network and broadcast addresses (prefix <= 30: /31 and /32 have none).
+  bool is_network(uint32_t addr) const { return prefix_len <= 30 && addr == (ip & mask()); }
+  bool is_broadcast(uint32_t addr) const { return prefix_len <= 30 && addr == (ip | ~mask()); }
 };
 
 class PortAddresses {
@@ -73,12 +76,8 @@ class PortAddresses {
   // `vlan`: no host has it, so no ARP may come from it.
   bool subnet_edge(uint32_t ip, uint16_t vlan) const {
     const size_t n = size();
-    for (size_t i = 0; i < n; ++i) {
-      const PortAddress& a = addrs_[i];
-      if (a.vlan != vlan || a.prefix_len > 30 || !a.contains(ip)) continue;
-      const uint32_t host = ip & ~a.mask();
-      if (host == 0 || host == ~a.mask()) return true;
-    }
+    for (size_t i = 0; i < n; ++i)
+      if (addrs_[i].vlan == vlan && (addrs_[i].is_network(ip) || addrs_[i].is_broadcast(ip))) return true;
     return false;
   }
 

@@ -313,7 +313,7 @@ void LcoreRunner::run(const RunControl& control) {
       // often mean only that the RX lcore is descheduled, and catching up then (even just with
       // the newest time it stamped) closed detector windows before their last packets came.
       if (idle_since_ == 0) idle_since_ = start;
-      if (start - idle_since_ > rte_get_tsc_hz() / 2) {
+      if (start - idle_since_ > input_over_tsc_) {
         ring_now_ = std::max(ring_now_, clock_now);
         ctx_.now_tsc = ring_now_;
       }

@@ -4,6 +4,7 @@
 // as a multi-lcore pipeline, depending only on how the topology wired this runner.
 #pragma once
 
+#include <rte_cycles.h>
 #include <rte_ring.h>
 
 #include <array>
@@ -52,6 +53,7 @@ class LcoreRunner {
   // be seconds of capture ahead of what still waits in the rings. Not owned.
   void set_capture_clock(CaptureClock* clock) {
     clock_ = clock;
+    input_over_tsc_ = rte_get_tsc_hz() / 2;
     ctx_.rx_stamped = clock != nullptr;
   }
 
@@ -138,6 +140,7 @@ class LcoreRunner {
   // with the clock's now() once they have been empty for half a second; never runs backwards.
   uint64_t ring_now_ = 0;
   uint64_t idle_since_ = 0;  // TSC of the first of the idle loops in a row (own capture time only)
+  uint64_t input_over_tsc_ = 0;  // rings empty this long (half a second): the input is over
   std::array<std::atomic<StageTap*>, kStageCount> taps_{};
 };
 

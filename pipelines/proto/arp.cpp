@@ -69,12 +69,10 @@ ArpError decode_arp(const uint8_t* a, ArpMessage& out) noexcept {
   out.tpa = load_be32(a + 24);
   if (out.op != kArpRequest && out.op != kArpReply) return ArpError::bad_op;
   // A group MAC, or a sender address no host can have, cannot own an address: learning it would
-  // poison the table, and answering would send our reply to a group or to nobody. Refused: 224/4
-  // (multicast), 240/4 (reserved, with 255.255.255.255), 127/8 (loopback, never on a wire) and 0/8
-  // but 0.0.0.0 itself, which is an RFC 5227 probe's sender.
+  // poison the table, and answering would send our reply to a group or to nobody. 0.0.0.0 itself
+  // is an RFC 5227 probe's sender.
   const bool group_mac = (out.sha[0] & 1) != 0 || out.sha == kZeroMac;
-  const uint32_t top = out.spa >> 24;
-  const bool group_ip = top >= 224 || top == 127 || (top == 0 && out.spa != 0);
+  const bool group_ip = out.spa != 0 && !ipv4_host_address(out.spa);
   if (group_mac || group_ip) return ArpError::bad_sender;
   return ArpError::ok;
 }

@@ -28,11 +28,6 @@ uint32_t ipv4_source(const uint8_t* frame, const ParsedPacket& p) noexcept {
   return uint32_t{d[0]} << 24 | uint32_t{d[1]} << 16 | uint32_t{d[2]} << 8 | d[3];
 }
 
-bool icmp_echo_source_ok(uint32_t src) noexcept {
-  const uint32_t top = src >> 24;
-  return top != 0 && top != 127 && top < 224;
-}
-
 void make_icmp_echo_reply_in_place(uint8_t* frame, const ParsedPacket& p,
                                    const uint8_t our_mac[6]) noexcept {
   std::memcpy(frame, frame + 6, 6);

@@ -19,13 +19,6 @@ uint32_t ipv4_destination(const uint8_t* frame, const ParsedPacket& p) noexcept;
 // The IPv4 source address (host order) of a parsed IPv4 frame.
 uint32_t ipv4_source(const uint8_t* frame, const ParsedPacket& p) noexcept;
 
-// Whether a request from `src` (host order) may be answered: not from 0/8 ("this network"),
-// 127/8 (loopback, never on a wire), 224/4 (multicast), 240/4 (reserved, and the limited
-// broadcast 255.255.255.255). RFC 1122 3.2.1.3 and 3.2.2.6: a request whose source is not a
-// unicast host is discarded, or the reply would go to a group. The subnet's own broadcast address
-// is the caller's to check: only it knows the subnet.
-bool icmp_echo_source_ok(uint32_t src) noexcept;
-
 // Rewrites the request in `frame` as its reply: Ethernet to the sender from `our_mac` (tags kept),
 // IPv4 addresses swapped, TTL 64, header checksum recomputed; ICMP type 0 with the checksum
 // adjusted incrementally (RFC 1624), identifier, sequence and data unchanged.

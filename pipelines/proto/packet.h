@@ -196,6 +196,14 @@ inline ParseError parse_packet(const uint8_t* data, uint32_t len, const ParseOpt
 // between instances of a stage) rather than for every packet: it is unkeyed, so tables that an
 // attacker can fill key their own hashes (siphash) instead.
 uint32_t flow_hash(const uint8_t* data, const ParsedPacket& p) noexcept;
+
+// Whether `ip` (host order) is an address a host can send from: not 0/8 ("this network"), 127/8
+// (loopback, never on a wire), 224/4 (multicast) or 240/4 (reserved, with 255.255.255.255).
+// RFC 1122 3.2.1.3: what comes from any other is discarded, never answered or learned.
+constexpr bool ipv4_host_address(uint32_t ip) noexcept {
+  const uint32_t top = ip >> 24;
+  return top != 0 && top != 127 && top < 224;
+}
 // The same without the ports, for every packet: what a fragment hashes to is then what its
 // datagram's other packets (and the other direction) hash to as well.
 uint32_t address_hash(const uint8_t* data, const ParsedPacket& p) noexcept;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "proto/arp.h"
+#include "proto/packet.h"
 
 using namespace rampart::proto;
 
@@ -36,10 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   make_arp_reply_in_place(frame, 14, m, kOurs);
   ArpMessage r;
   const ArpError re = parse_arp(frame + 14, kArpLen, r);
-  // The reply's sender IP is the address asked for; one that cannot be a sender (224/4, 240/4,
-  // 127/8, 0/8 but 0.0.0.0) is refused on the way back, and is never ours (the config refuses it).
-  const uint32_t top = m.tpa >> 24;
-  const bool group_target = top >= 224 || top == 127 || (top == 0 && m.tpa != 0);
+  // The reply's sender IP is the address asked for; one that cannot be a sender (no host address,
+  // but a probe's 0.0.0.0) is refused on the way back, and is never ours (the config refuses it).
+  const bool group_target = m.tpa != 0 && !ipv4_host_address(m.tpa);
   check(re == (group_target ? ArpError::bad_sender : ArpError::ok));
   if (re != ArpError::ok) return 0;
   check(r.op == kArpReply && r.sha == kOurs && r.spa == m.tpa && r.tha == m.sha && r.tpa == m.spa);
